@@ -1,0 +1,77 @@
+package dev.spindle.demo;
+
+import dev.spindle.Spindle;
+import dev.spindle.threading.ThreadingMode;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The demo from Flask's {@code threaded} example, in every threading mode: {@code /fast} answers at
+ * once, {@code /slow} sleeps, and the mode decides whether {@code /fast} waits behind {@code /slow}.
+ */
+public final class DemoApp {
+
+    private DemoApp() {
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("org.jboss.logging.provider", "slf4j");
+        List<String> arguments = Arrays.asList(args);
+        DemoOptions options;
+        try {
+            options = DemoOptions.parse(arguments);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (options.help()) {
+            System.out.print(DemoOptions.USAGE);
+            return;
+        }
+        Spindle app = create(options);
+        app.start(options.port());
+        Runtime.getRuntime().addShutdownHook(new Thread(app::stop, "spindle-demo-shutdown"));
+        System.out.println(banner(options, app.port()));
+    }
+
+    /** The demo app, not yet started. */
+    static Spindle create(DemoOptions options) {
+        Spindle app = Spindle.create(config -> config.threading(options.mode()).host(options.host()));
+        int slowDefault = options.slowMs();
+        app.get("/fast", ctx -> "fast");
+        app.get("/slow", ctx -> {
+            long ms = Math.min(60_000, Math.max(0, ctx.queryParamAsLong("ms", slowDefault)));
+            Thread.sleep(ms);
+            return "slow (" + ms + " ms)";
+        });
+        app.get("/cpu", ctx -> {
+            int below = (int) Math.min(20_000_000, Math.max(0, ctx.queryParamAsLong("n", 2_000_000)));
+            return new PrimeCount(below, Primes.countBelow(below), Thread.currentThread().getName());
+        });
+        app.get("/health", ctx -> new Health("UP", options.mode().shortName()));
+        return app;
+    }
+
+    /** {@code GET /cpu}: how many primes are below {@code n}, and which thread counted them. */
+    record PrimeCount(int n, int primes, String thread) {
+    }
+
+    /** {@code GET /health}. */
+    record Health(String status, String mode) {
+    }
+
+    static String banner(DemoOptions options, int port) {
+        ThreadingMode mode = options.mode();
+        String detail = switch (mode) {
+            case ThreadingMode.SingleThreaded single -> "one handler thread, queue " + single.queue();
+            case ThreadingMode.ThreadPerRequest perRequest -> "a new platform thread per request";
+            case ThreadingMode.VirtualThreads virtual -> "a new virtual thread per request";
+            case ThreadingMode.WorkerPool pool -> pool.threads() + " worker threads, queue " + pool.queue();
+            case ThreadingMode.NonBlocking nonBlocking -> "the IO thread";
+        };
+        return "Spindle demo: mode " + mode.shortName() + " (" + detail + ") on " + Runtime.getRuntime().availableProcessors()
+                + " cores\nListening on http://" + options.host() + ":" + port
+                + "/  - try: curl localhost:" + port + "/slow?ms=3000 & curl localhost:" + port + "/fast";
+    }
+}

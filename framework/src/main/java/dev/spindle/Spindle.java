@@ -1,0 +1,206 @@
+package dev.spindle;
+
+import dev.spindle.http.ErrorHandler;
+import dev.spindle.http.Filter;
+import dev.spindle.http.Handler;
+import dev.spindle.http.Teardown;
+import dev.spindle.routing.PathTemplate;
+import dev.spindle.routing.RouteGroup;
+import dev.spindle.routing.RouteOptions;
+import dev.spindle.routing.Router;
+import dev.spindle.routing.Routes;
+import dev.spindle.server.UndertowServer;
+import dev.spindle.threading.Dispatchers;
+import dev.spindle.threading.ThreadingMode;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.StringJoiner;
+import java.util.function.Consumer;
+
+/**
+ * A Spindle app: routes, hooks and error handlers, a threading mode, and a server.
+ * <pre>{@code
+ * var app = Spindle.create(config -> config.threading(ThreadingMode.threadPerRequest()));
+ * app.get("/hello/{name}", ctx -> "Hello " + ctx.pathParam("name"));
+ * app.start(8080);
+ * }</pre>
+ *
+ * <p>Declare everything, then {@link #start()}: routes compile then, and declaring more afterwards
+ * throws. Several apps can run in one JVM; an app holds no static state. Stopping is graceful
+ * ({@link #stop()}), and {@code try (var app = …)} stops it too.
+ *
+ * <p><b>Threading:</b> configure and start from one thread; {@link #port()}, {@link #url} and
+ * {@link #stop()} may be called from any thread once started.
+ */
+public final class Spindle implements Routes<Spindle>, AutoCloseable {
+
+    private final SpindleConfig config;
+    private final RouteGroup routes;
+    private volatile boolean started;
+    private volatile Router router;
+    private volatile UndertowServer server;
+
+    private Spindle(SpindleConfig config) {
+        this.config = config;
+        this.routes = RouteGroup.root(() -> started);
+    }
+
+    /** An app with the default configuration. */
+    public static Spindle create() {
+        return create(config -> { });
+    }
+
+    /** An app configured by {@code setup}. */
+    public static Spindle create(Consumer<SpindleConfig> setup) {
+        SpindleConfig config = new SpindleConfig();
+        setup.accept(config);
+        return new Spindle(config);
+    }
+
+    /** Starts on the configured port (default 8080). */
+    public Spindle start() {
+        return start(config.port());
+    }
+
+    /**
+     * Compiles the routes, creates the executors and starts serving on {@code port} (0 for any free
+     * port; see {@link #port()}).
+     *
+     * @throws IllegalStateException if already started, or if routes are ambiguous
+     */
+    public Spindle start(int port) {
+        if (started) {
+            throw new IllegalStateException("This app is already started on port " + port());
+        }
+        started = true;
+        try {
+            router = Router.compile(routes, config.threading(), config.requestTimeout(), Dispatchers::create);
+            server = UndertowServer.start(config.serverOptions(port), router, config.json());
+        } catch (RuntimeException e) {
+            if (router != null) {
+                router.dispatchers().forEach(dispatcher -> dispatcher.shutdownNow());
+            }
+            started = false;
+            throw e;
+        }
+        return this;
+    }
+
+    /** The bound port. */
+    public int port() {
+        UndertowServer running = server;
+        if (running == null) {
+            throw new IllegalStateException("The app is not started");
+        }
+        return running.port();
+    }
+
+    /** The app's threading mode (the default of routes that declare none). */
+    public ThreadingMode threadingMode() {
+        return config.threading();
+    }
+
+    /** Stops gracefully: see {@link UndertowServer#stop()}. Does nothing if not running. */
+    public void stop() {
+        UndertowServer running = server;
+        server = null;
+        if (running != null) {
+            running.stop();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /**
+     * Reverse routing, Flask's {@code url_for}: the path of the route named {@code name}, with
+     * {@code params} filling its parameters; parameters the template does not use become the query string.
+     * <pre>{@code app.url("user", Map.of("id", 7))  // "/users/7"}</pre>
+     *
+     * @throws IllegalArgumentException for an unknown name or a missing parameter
+     */
+    public String url(String name, Map<String, ?> params) {
+        Router compiled = router;
+        if (compiled == null) {
+            throw new IllegalStateException("Reverse routing needs a started app: routes compile at start()");
+        }
+        PathTemplate template = compiled.named(name).template();
+        String path = template.expand(params);
+        StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
+        params.forEach((key, value) -> {
+            if (!template.parameterNames().contains(key)) {
+                query.add(URLEncoder.encode(key, StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(String.valueOf(value), StandardCharsets.UTF_8));
+            }
+        });
+        return path + query;
+    }
+
+    @Override
+    public Spindle route(String method, String template, Handler handler, Consumer<RouteOptions> options) {
+        routes.route(method, template, handler, options);
+        return this;
+    }
+
+    @Override
+    public Spindle group(String prefix, Consumer<RouteGroup> setup) {
+        routes.group(prefix, setup);
+        return this;
+    }
+
+    @Override
+    public Spindle before(Handler hook) {
+        routes.before(hook);
+        return this;
+    }
+
+    @Override
+    public Spindle after(Filter hook) {
+        routes.after(hook);
+        return this;
+    }
+
+    @Override
+    public Spindle teardown(Teardown hook) {
+        routes.teardown(hook);
+        return this;
+    }
+
+    @Override
+    public <E extends Throwable> Spindle error(Class<E> type, ErrorHandler<? super E> handler) {
+        routes.error(type, handler);
+        return this;
+    }
+
+    @Override
+    public Spindle error(int status, ErrorHandler<? super Throwable> handler) {
+        routes.error(status, handler);
+        return this;
+    }
+
+    /** Sets the app's threading mode, as {@link SpindleConfig#threading} does. */
+    @Override
+    public Spindle threading(ThreadingMode mode) {
+        Objects.requireNonNull(mode);
+        if (started) {
+            throw new IllegalStateException("The app has started: its threading mode must be set before start()");
+        }
+        config.threading(mode);
+        return this;
+    }
+
+    /** Sets the app's request timeout, as {@link SpindleConfig#requestTimeout} does. */
+    @Override
+    public Spindle timeout(Duration timeout) {
+        if (started) {
+            throw new IllegalStateException("The app has started: its timeout must be set before start()");
+        }
+        config.requestTimeout(timeout);
+        return this;
+    }
+}

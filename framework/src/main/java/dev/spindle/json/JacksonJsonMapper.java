@@ -1,0 +1,79 @@
+package dev.spindle.json;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.cfg.DateTimeFeature;
+
+final class JacksonJsonMapper implements JsonMapper {
+
+    private final tools.jackson.databind.json.JsonMapper mapper;
+
+    JacksonJsonMapper(tools.jackson.databind.json.JsonMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    static tools.jackson.databind.json.JsonMapper defaultMapper() {
+        return tools.jackson.databind.json.JsonMapper.builder()
+                .disable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
+    }
+
+    @Override
+    public byte[] write(Object value) {
+        return mapper.writeValueAsBytes(value);
+    }
+
+    @Override
+    public <T> T read(byte[] json, Class<T> type) {
+        try {
+            return mapper.readValue(json, type);
+        } catch (JacksonException e) {
+            throw new InvalidJsonException(describe(e), e);
+        }
+    }
+
+    /** A client-safe sentence: where the problem is and what it is, without Java class names. */
+    private static String describe(JacksonException e) {
+        StringBuilder message = new StringBuilder();
+        if (e instanceof DatabindException && !e.getPath().isEmpty()) {
+            message.append("Invalid value for field '").append(fieldPath(e)).append("'");
+        } else {
+            message.append("Malformed JSON");
+        }
+        TokenStreamLocation location = e.getLocation();
+        if (location != null && location.getLineNr() > 0) {
+            message.append(" at line ").append(location.getLineNr())
+                    .append(", column ").append(location.getColumnNr());
+        }
+        String reason = e.getOriginalMessage();
+        if (reason != null && !reason.isBlank()) {
+            message.append(": ").append(firstSentence(reason));
+        }
+        return message.toString();
+    }
+
+    private static String fieldPath(JacksonException e) {
+        StringBuilder path = new StringBuilder();
+        for (JacksonException.Reference ref : e.getPath()) {
+            if (ref.getPropertyName() != null) {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(ref.getPropertyName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    /** Jackson's messages name Java types after the first clause; clients need only the clause. */
+    private static String firstSentence(String reason) {
+        String text = reason.replaceAll("`[a-zA-Z0-9_.$]+\\.([A-Za-z0-9_$]+)`", "$1");
+        int cut = text.indexOf('\n');
+        return cut < 0 ? text : text.substring(0, cut);
+    }
+}

@@ -1,0 +1,205 @@
+package dev.spindle.routing;
+
+import dev.spindle.http.Context;
+import dev.spindle.http.ErrorHandler;
+import dev.spindle.http.Filter;
+import dev.spindle.http.Handler;
+import dev.spindle.http.HttpException;
+import dev.spindle.http.HttpStatus;
+import dev.spindle.http.Problem;
+import dev.spindle.http.Teardown;
+import dev.spindle.threading.Dispatcher;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A compiled route: its template, handler, the hooks of every enclosing scope, and the dispatcher
+ * that gives its handler a thread. {@link #handle(Context)} is the request pipeline, readable top
+ * to bottom like Flask's {@code full_dispatch_request}: before hooks, handler, after hooks, error
+ * handling, teardown.
+ *
+ * <p><b>Threading:</b> immutable after compilation; {@link #handle} runs on the dispatcher's thread.
+ */
+public final class Route {
+
+    private static final Logger log = LoggerFactory.getLogger(Route.class);
+
+    private final String method;
+    private final PathTemplate template;
+    private final Handler handler;
+    private final String name;
+    private final List<Scope> scopes;
+    private final Dispatcher dispatcher;
+    private final Duration timeout;
+    private final String uri;
+
+    Route(String method, PathTemplate template, Handler handler, String name, List<Scope> scopes,
+          Dispatcher dispatcher, Duration timeout, String uri) {
+        this.method = method;
+        this.template = template;
+        this.handler = handler;
+        this.name = name;
+        this.scopes = scopes;
+        this.dispatcher = dispatcher;
+        this.timeout = timeout;
+        this.uri = uri;
+    }
+
+    /** The same scopes and dispatcher with another handler and uri: the app-level 404/405/redirect answers. */
+    Route withHandler(String syntheticUri, Handler replacement) {
+        return new Route(method, template, replacement, null, scopes, dispatcher, timeout, syntheticUri);
+    }
+
+    public String method() {
+        return method;
+    }
+
+    /**
+     * The route's template as metrics and logs should show it: {@code /users/{id:int}}, or
+     * {@code NOT_FOUND} / {@code REDIRECTION} for requests no route matched.
+     */
+    public String uri() {
+        return uri;
+    }
+
+    /** The name given for reverse routing, or {@code null}. */
+    public String name() {
+        return name;
+    }
+
+    public PathTemplate template() {
+        return template;
+    }
+
+    /** The dispatcher this route's handler runs on. */
+    public Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    /** The request timeout, or {@code null} for none. */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /**
+     * Runs the pipeline and leaves the response in {@code ctx}. Never throws: every failure ends as
+     * an error response (a user error handler's, or a problem body).
+     */
+    public void handle(Context ctx) {
+        Throwable failure = null;
+        try {
+            try {
+                Object result = runBeforeHooks(ctx);
+                if (result == null) {
+                    result = handler.handle(ctx);
+                }
+                ctx.result(result);
+            } catch (Throwable error) {
+                failure = error;
+                handleError(ctx, error);
+            }
+            runAfterHooks(ctx);
+        } catch (Throwable error) {
+            failure = failure == null ? error : failure;
+            handleError(ctx, error);
+        } finally {
+            runTeardown(ctx, failure);
+        }
+    }
+
+    private Object runBeforeHooks(Context ctx) throws Exception {
+        for (int i = scopes.size() - 1; i >= 0; i--) {
+            for (Handler hook : scopes.get(i).before) {
+                Object result = hook.handle(ctx);
+                if (result != null) {
+                    return result;
+                }
+            }
+        }
+        return null;
+    }
+
+    private void runAfterHooks(Context ctx) throws Exception {
+        for (Scope scope : scopes) {
+            List<Filter> after = scope.after;
+            for (int i = after.size() - 1; i >= 0; i--) {
+                after.get(i).apply(ctx);
+            }
+        }
+    }
+
+    private void runTeardown(Context ctx, Throwable failure) {
+        for (Scope scope : scopes) {
+            List<Teardown> teardown = scope.teardown;
+            for (int i = teardown.size() - 1; i >= 0; i--) {
+                try {
+                    teardown.get(i).run(ctx, failure);
+                } catch (Throwable error) {
+                    log.warn("Teardown hook of {} failed (request {})", uri, ctx.requestId(), error);
+                }
+            }
+        }
+    }
+
+    /** Finds the user's error handler (status first, then the exception's types, innermost scope first) or writes a problem body. */
+    private void handleError(Context ctx, Throwable error) {
+        if (error instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        }
+        int status = error instanceof HttpException http ? http.status() : HttpStatus.INTERNAL_SERVER_ERROR;
+        ErrorHandler<? super Throwable> handler = findErrorHandler(error, status);
+        ctx.resetResponse();
+        ctx.status(status);
+        if (error instanceof HttpException http) {
+            http.headers().forEach(ctx::header);
+        }
+        if (handler != null) {
+            try {
+                ctx.result(handler.handle(error, ctx));
+                return;
+            } catch (Throwable handlerFailure) {
+                log.error("Error handler of {} failed (request {})", uri, ctx.requestId(), handlerFailure);
+                ctx.resetResponse();
+                status = HttpStatus.INTERNAL_SERVER_ERROR;
+                ctx.status(status);
+            }
+        }
+        if (status == HttpStatus.INTERNAL_SERVER_ERROR && !(error instanceof HttpException)) {
+            log.error("Unhandled exception in {} {} (request {})", method, uri, ctx.requestId(), error);
+            Problem.of(status, "An unexpected error occurred; quote request id " + ctx.requestId() + " when reporting it")
+                    .writeTo(ctx);
+        } else if (error instanceof HttpException http) {
+            Problem.of(status, http.detail()).writeTo(ctx);
+        } else {
+            Problem.of(status, HttpStatus.reasonPhrase(status)).writeTo(ctx);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private ErrorHandler<? super Throwable> findErrorHandler(Throwable error, int status) {
+        if (error instanceof HttpException) {
+            for (Scope scope : scopes) {
+                ErrorHandler<? super Throwable> handler = scope.byStatus.get(status);
+                if (handler != null) {
+                    return handler;
+                }
+            }
+        }
+        for (Class<?> type = error.getClass(); type != null; type = type.getSuperclass()) {
+            for (Scope scope : scopes) {
+                ErrorHandler<?> handler = scope.byType.get(type);
+                if (handler != null) {
+                    return (ErrorHandler<? super Throwable>) handler;
+                }
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public String toString() {
+        return method + " " + template;
+    }
+}

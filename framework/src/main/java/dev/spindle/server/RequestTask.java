@@ -1,0 +1,129 @@
+package dev.spindle.server;
+
+import dev.spindle.http.Context;
+import dev.spindle.http.HttpStatus;
+import dev.spindle.http.Problem;
+import dev.spindle.routing.Route;
+import dev.spindle.routing.RouteMatch;
+import io.undertow.server.HttpServerExchange;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.xnio.XnioExecutor;
+
+/**
+ * One request on its way through a dispatcher. Exactly one of three things answers it: the handler
+ * ({@link #run}), the deadline ({@link #expire}), or a refusal ({@link #refuse}); a state machine
+ * decides which, so a request is never answered twice and never left unanswered.
+ *
+ * <p><b>Threading:</b> created on the IO thread; {@link #run} on the dispatcher's thread;
+ * {@link #expire} and {@link #refuse} on the IO thread; the response is always written on the IO thread.
+ */
+final class RequestTask implements Runnable {
+
+    private static final int QUEUED = 0;
+    private static final int RUNNING = 1;
+    private static final int INTERRUPTING = 2;
+    private static final int DONE = 3;
+
+    private final SpindleHandler server;
+    private final HttpServerExchange exchange;
+    private final RouteMatch match;
+    private final byte[] body;
+    private final String requestId;
+    private final long readyNanos;
+    private final AtomicInteger state = new AtomicInteger(QUEUED);
+    private volatile Thread thread;
+    private XnioExecutor.Key deadline;
+
+    RequestTask(SpindleHandler server, HttpServerExchange exchange, RouteMatch match, byte[] body, String requestId) {
+        this.server = server;
+        this.exchange = exchange;
+        this.match = match;
+        this.body = body;
+        this.requestId = requestId;
+        this.readyNanos = System.nanoTime();
+    }
+
+    Route route() {
+        return match.route();
+    }
+
+    /** Starts the deadline clock, if the route has a timeout. IO thread. */
+    void scheduleDeadline() {
+        var timeout = match.route().timeout();
+        if (timeout != null) {
+            deadline = exchange.getIoThread().executeAfter(this::expire, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public void run() {
+        thread = Thread.currentThread();
+        if (!state.compareAndSet(QUEUED, RUNNING)) {
+            return;
+        }
+        Context ctx = new Context(new UndertowRequest(exchange, body), server.json(), requestId,
+                match.route().uri(), match.params());
+        server.observer().started(this, System.nanoTime() - readyNanos);
+        match.route().handle(ctx);
+        if (state.compareAndSet(RUNNING, DONE)) {
+            server.observer().finished(this, ctx.status());
+            respond(ctx);
+        } else {
+            awaitInterruptThenClear();
+        }
+    }
+
+    /** The deadline passed: answer 503 now and interrupt the handler if it is running. IO thread. */
+    void expire() {
+        deadline = null;
+        if (state.compareAndSet(QUEUED, DONE)) {
+            answerTimeout();
+        } else if (state.compareAndSet(RUNNING, INTERRUPTING)) {
+            thread.interrupt();
+            state.set(DONE);
+            answerTimeout();
+        }
+    }
+
+    /** The dispatcher refused the task: answer 503 with {@code Retry-After}. IO thread. */
+    void refuse(String why) {
+        if (state.compareAndSet(QUEUED, DONE)) {
+            server.observer().rejected(this);
+            server.writeProblem(exchange, requestId, match.route().uri(), HttpStatus.SERVICE_UNAVAILABLE,
+                    "The server is busy (" + why + "); try again shortly", true);
+        }
+    }
+
+    private void answerTimeout() {
+        server.observer().timedOut(this);
+        server.writeProblem(exchange, requestId, match.route().uri(), HttpStatus.SERVICE_UNAVAILABLE,
+                "The request took longer than its " + match.route().timeout().toMillis() + " ms deadline", true);
+    }
+
+    private void respond(Context ctx) {
+        if (exchange.isInIoThread()) {
+            write(ctx);
+        } else {
+            exchange.getIoThread().execute(() -> write(ctx));
+        }
+    }
+
+    private void write(Context ctx) {
+        if (deadline != null) {
+            deadline.remove();
+        }
+        ResponseWriter.write(exchange, ctx);
+    }
+
+    /**
+     * The deadline won the race: its interrupt is on the way or done. Wait for it, then clear it, so
+     * a pooled thread does not carry the interrupt into the next request.
+     */
+    private void awaitInterruptThenClear() {
+        while (state.get() == INTERRUPTING) {
+            Thread.onSpinWait();
+        }
+        Thread.interrupted();
+    }
+}

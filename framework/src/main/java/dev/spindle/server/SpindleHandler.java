@@ -1,0 +1,126 @@
+package dev.spindle.server;
+
+import dev.spindle.http.Context;
+import dev.spindle.http.HttpStatus;
+import dev.spindle.http.Problem;
+import dev.spindle.json.JsonMapper;
+import dev.spindle.routing.RouteMatch;
+import dev.spindle.routing.Router;
+import dev.spindle.threading.Dispatcher;
+import io.undertow.io.Receiver;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RequestTooBigException;
+import io.undertow.util.SameThreadExecutor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.IoUtils;
+
+/**
+ * The root handler, on the IO thread: refuses requests while draining, matches the route, receives
+ * the whole body without blocking (bounded by the body limit), then hands the request to the route's
+ * dispatcher. Nothing here blocks, and every path ends in a response or a closed connection.
+ */
+final class SpindleHandler implements HttpHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(SpindleHandler.class);
+    private static final byte[] NO_BODY = new byte[0];
+
+    private final Router router;
+    private final JsonMapper json;
+    private final long maxBodySize;
+    private final InFlightRequests inFlight = new InFlightRequests();
+    private volatile RequestObserver observer = RequestObserver.NONE;
+    private volatile boolean draining;
+
+    SpindleHandler(Router router, JsonMapper json, long maxBodySize) {
+        this.router = router;
+        this.json = json;
+        this.maxBodySize = maxBodySize;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) {
+        inFlight.begin();
+        exchange.addExchangeCompleteListener((done, next) -> {
+            inFlight.end();
+            next.proceed();
+        });
+        String requestId = RequestIds.of(exchange.getRequestHeaders().getFirst(RequestIds.HEADER));
+        if (draining) {
+            exchange.setPersistent(false);
+            writeProblem(exchange, requestId, "SHUTDOWN", HttpStatus.SERVICE_UNAVAILABLE,
+                    "The server is shutting down", true);
+            return;
+        }
+        RouteMatch match = router.match(exchange.getRequestMethod().toString(), exchange.getRelativePath());
+        if (exchange.getRequestContentLength() > maxBodySize) {
+            refuseTooLarge(exchange, requestId, match);
+            return;
+        }
+        Receiver receiver = exchange.getRequestReceiver();
+        receiver.setMaxBufferSize(maxBodySize > Integer.MAX_VALUE ? -1 : (int) maxBodySize);
+        receiver.receiveFullBytes(
+                (received, body) -> dispatch(received, new RequestTask(this, received, match,
+                        body.length == 0 ? NO_BODY : body, requestId)),
+                (failed, error) -> {
+                    if (error instanceof Receiver.RequestToLargeException || error instanceof RequestTooBigException) {
+                        refuseTooLarge(failed, requestId, match);
+                    } else {
+                        log.debug("Request body of {} could not be read; closing the connection", requestId, error);
+                        IoUtils.safeClose(failed.getConnection());
+                    }
+                });
+    }
+
+    private void dispatch(HttpServerExchange exchange, RequestTask task) {
+        Dispatcher dispatcher = task.route().dispatcher();
+        task.scheduleDeadline();
+        exchange.dispatch(SameThreadExecutor.INSTANCE, () -> {
+            try {
+                dispatcher.execute(task);
+            } catch (RejectedExecutionException e) {
+                task.refuse(e.getMessage());
+            }
+        });
+    }
+
+    private void refuseTooLarge(HttpServerExchange exchange, String requestId, RouteMatch match) {
+        exchange.setPersistent(false);
+        writeProblem(exchange, requestId, match.route().uri(), HttpStatus.PAYLOAD_TOO_LARGE,
+                "The request body exceeds the limit of " + maxBodySize + " bytes", false);
+    }
+
+    /** Answers with a problem body from the IO thread, without running any handler or hook. */
+    void writeProblem(HttpServerExchange exchange, String requestId, String uri, int status, String detail,
+                      boolean retryLater) {
+        Context ctx = new Context(new UndertowRequest(exchange, NO_BODY), json, requestId, uri, java.util.Map.of());
+        Problem.of(status, detail).writeTo(ctx);
+        if (retryLater) {
+            ctx.header("Retry-After", "1");
+        }
+        ResponseWriter.write(exchange, ctx);
+    }
+
+    JsonMapper json() {
+        return json;
+    }
+
+    RequestObserver observer() {
+        return observer;
+    }
+
+    void observer(RequestObserver observer) {
+        this.observer = observer;
+    }
+
+    /** Answers 503 to every new request from now on. */
+    void startDraining() {
+        draining = true;
+    }
+
+    InFlightRequests inFlight() {
+        return inFlight;
+    }
+}

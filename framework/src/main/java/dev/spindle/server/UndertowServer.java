@@ -1,0 +1,119 @@
+package dev.spindle.server;
+
+import dev.spindle.json.JsonMapper;
+import dev.spindle.routing.Router;
+import dev.spindle.threading.Dispatcher;
+import io.undertow.Handlers;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.DefaultByteBufferPool;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.handlers.PathHandler;
+import io.undertow.server.handlers.resource.ClassPathResourceManager;
+import io.undertow.server.handlers.resource.PathResourceManager;
+import io.undertow.server.handlers.resource.ResourceHandler;
+import io.undertow.server.handlers.resource.ResourceManager;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Undertow adapter: the only place Spindle touches Undertow. Starts a listener whose root
+ * handler is {@link SpindleHandler}, and stops it gracefully.
+ */
+public final class UndertowServer {
+
+    private static final Logger log = LoggerFactory.getLogger(UndertowServer.class);
+
+    private final Undertow undertow;
+    private final SpindleHandler handler;
+    private final Router router;
+    private final ServerOptions options;
+
+    private UndertowServer(Undertow undertow, SpindleHandler handler, Router router, ServerOptions options) {
+        this.undertow = undertow;
+        this.handler = handler;
+        this.router = router;
+        this.options = options;
+    }
+
+    /** Binds and starts serving {@code router}'s routes. */
+    public static UndertowServer start(ServerOptions options, Router router, JsonMapper json) {
+        SpindleHandler handler = new SpindleHandler(router, json, options.maxBodySize());
+        ServerOptions.Limits limits = options.limits();
+        Undertow undertow = Undertow.builder()
+                .addHttpListener(options.port(), options.host())
+                .setIoThreads(options.ioThreads())
+                .setWorkerThreads(Math.max(2, options.ioThreads()))
+                // Handler threads never take buffers (the IO thread reads and writes), so the
+                // per-thread cache only ever serves the few IO threads, not every virtual thread.
+                .setByteBufferPool(new DefaultByteBufferPool(true, 16 * 1024, -1, 4))
+                .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, true)
+                .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
+                .setServerOption(UndertowOptions.MAX_HEADERS, limits.maxHeaders())
+                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, limits.maxHeaderBytes())
+                .setServerOption(UndertowOptions.MAX_PARAMETERS, limits.maxParameters())
+                .setServerOption(UndertowOptions.MAX_COOKIES, limits.maxCookies())
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) limits.requestParseTimeout().toMillis())
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) limits.idleTimeout().toMillis())
+                .setHandler(withStaticFiles(handler, options))
+                .build();
+        undertow.start();
+        return new UndertowServer(undertow, handler, router, options);
+    }
+
+    private static HttpHandler withStaticFiles(SpindleHandler routes, ServerOptions options) {
+        if (options.staticFiles().isEmpty()) {
+            return routes;
+        }
+        PathHandler paths = Handlers.path(routes);
+        for (ServerOptions.StaticFiles files : options.staticFiles()) {
+            ResourceManager manager = files.classpath()
+                    ? new ClassPathResourceManager(UndertowServer.class.getClassLoader(), files.location())
+                    : new PathResourceManager(Path.of(files.location()).toAbsolutePath().normalize(), 1024, true, false);
+            ResourceHandler resources = new ResourceHandler(manager, routes)
+                    .setDirectoryListingEnabled(false)
+                    .setWelcomeFiles("index.html");
+            paths.addPrefixPath(files.urlPrefix(), resources);
+        }
+        return paths;
+    }
+
+    /** The bound port (the real one when started on port 0). */
+    public int port() {
+        return ((InetSocketAddress) undertow.getListenerInfo().getFirst().getAddress()).getPort();
+    }
+
+    /**
+     * Stops gracefully: stops accepting connections, answers new requests on open connections with
+     * 503, lets in-flight requests finish within the grace period, drains every dispatcher, then
+     * interrupts what is left and closes the server.
+     */
+    public void stop() {
+        Duration grace = options.shutdownGrace();
+        long deadline = System.nanoTime() + grace.toNanos();
+        undertow.getListenerInfo().forEach(Undertow.ListenerInfo::suspend);
+        handler.startDraining();
+        try {
+            if (!handler.inFlight().awaitNone(grace)) {
+                log.warn("{} request(s) still in flight after the {} ms shutdown grace period; stopping anyway",
+                        handler.inFlight().count(), grace.toMillis());
+            }
+            for (Dispatcher dispatcher : router.dispatchers()) {
+                dispatcher.shutdown();
+            }
+            for (Dispatcher dispatcher : router.dispatchers()) {
+                if (!dispatcher.awaitTermination(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                    dispatcher.shutdownNow();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            router.dispatchers().forEach(Dispatcher::shutdownNow);
+        } finally {
+            undertow.stop();
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.spindle.testing;
+
+import dev.spindle.Spindle;
+import io.restassured.RestAssured;
+import io.restassured.builder.RequestSpecBuilder;
+import io.restassured.specification.RequestSpecification;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+/**
+ * Runs a test against a real server: starts {@code app} on a free port, hands the test a client,
+ * and always stops the app, as Javalin's {@code JavalinTest.test} does.
+ * <pre>{@code
+ * SpindleTest.test(app, client -> client.spec().get("/fast").then().statusCode(200));
+ * }</pre>
+ */
+public final class SpindleTest {
+
+    private SpindleTest() {
+    }
+
+    /** Starts {@code app} on port 0, runs {@code test}, stops the app even if the test fails. */
+    public static void test(Spindle app, TestBody test) throws Exception {
+        app.start(0);
+        try {
+            test.run(new Client(app.port()));
+        } finally {
+            app.stop();
+        }
+    }
+
+    /** A test's access to the running app. */
+    @FunctionalInterface
+    public interface TestBody {
+        void run(Client client) throws Exception;
+    }
+
+    /** Where the app listens, and clients for it. */
+    public static final class Client {
+        private final int port;
+        private final HttpClient http = HttpClient.newHttpClient();
+
+        Client(int port) {
+            this.port = port;
+        }
+
+        public int port() {
+            return port;
+        }
+
+        /** {@code http://127.0.0.1:<port>} */
+        public String baseUrl() {
+            return "http://127.0.0.1:" + port;
+        }
+
+        /** A RestAssured request already pointed at the app: {@code client.spec().get("/x")}. */
+        public RequestSpecification spec() {
+            return RestAssured.given(new RequestSpecBuilder().setBaseUri("http://127.0.0.1").setPort(port).build());
+        }
+
+        /** The JDK client, for concurrent and asynchronous requests. */
+        public HttpClient http() {
+            return http;
+        }
+
+        /** A GET request builder for {@code path}. */
+        public HttpRequest.Builder request(String path) {
+            return HttpRequest.newBuilder(URI.create(baseUrl() + path));
+        }
+
+        /** Sends a GET and returns the body as text. */
+        public HttpResponse<String> get(String path) throws Exception {
+            return http.send(request(path).build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+}
