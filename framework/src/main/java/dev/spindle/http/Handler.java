@@ -5,7 +5,9 @@ package dev.spindle.http;
  * a {@code String} is sent as {@code text/plain; charset=UTF-8} (or {@code text/html} when it
  * starts with {@code <}), a {@code byte[]} or {@code InputStream} as
  * {@code application/octet-stream}, {@code null} leaves whatever the handler wrote to the
- * {@link Context}, and any other object is written as JSON.
+ * {@link Context}, and any other object is written as JSON. A
+ * {@link java.util.concurrent.CompletionStage} releases the thread at once; its value is rendered
+ * the same way when it completes (its failure is handled like a thrown exception).
  *
  * <p><b>Threading:</b> called on the thread the route's {@code ThreadingMode} chooses; it may block
  * unless the route is non-blocking. A thrown exception goes to the matching error handler, an

@@ -11,6 +11,8 @@ import dev.spindle.http.Teardown;
 import dev.spindle.threading.Dispatcher;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,29 +86,56 @@ public final class Route {
     }
 
     /**
-     * Runs the pipeline and leaves the response in {@code ctx}. Never throws: every failure ends as
-     * an error response (a user error handler's, or a problem body).
+     * Runs the pipeline, leaves the response in {@code ctx}, then calls {@code done}. Never throws:
+     * every failure ends as an error response (a user error handler's, or a problem body).
+     *
+     * <p>If the handler returns a {@link CompletionStage}, the thread is released at once and the
+     * rest of the pipeline (rendering, after hooks, teardown, {@code done}) runs on the thread that
+     * completes the stage: long polling without a thread per waiting client.
      */
-    public void handle(Context ctx) {
-        Throwable failure = null;
+    public void handle(Context ctx, Runnable done) {
+        Object result;
+        try {
+            result = runBeforeHooks(ctx);
+            if (result == null) {
+                result = handler.handle(ctx);
+            }
+        } catch (Throwable error) {
+            finish(ctx, null, error, done);
+            return;
+        }
+        if (result instanceof CompletionStage<?> stage) {
+            stage.whenComplete((value, error) -> finish(ctx, value, unwrap(error), done));
+        } else {
+            finish(ctx, result, null, done);
+        }
+    }
+
+    private void finish(Context ctx, Object result, Throwable error, Runnable done) {
+        Throwable failure = error;
         try {
             try {
-                Object result = runBeforeHooks(ctx);
-                if (result == null) {
-                    result = handler.handle(ctx);
+                if (error == null) {
+                    ctx.result(result);
+                } else {
+                    handleError(ctx, error);
                 }
-                ctx.result(result);
-            } catch (Throwable error) {
-                failure = error;
-                handleError(ctx, error);
+            } catch (Throwable renderFailure) {
+                failure = renderFailure;
+                handleError(ctx, renderFailure);
             }
             runAfterHooks(ctx);
-        } catch (Throwable error) {
-            failure = failure == null ? error : failure;
-            handleError(ctx, error);
+        } catch (Throwable afterFailure) {
+            failure = failure == null ? afterFailure : failure;
+            handleError(ctx, afterFailure);
         } finally {
             runTeardown(ctx, failure);
+            done.run();
         }
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     private Object runBeforeHooks(Context ctx) throws Exception {

@@ -23,7 +23,8 @@ final class RequestTask implements Runnable {
     private static final int QUEUED = 0;
     private static final int RUNNING = 1;
     private static final int INTERRUPTING = 2;
-    private static final int DONE = 3;
+    private static final int ASYNC = 3;
+    private static final int DONE = 4;
 
     private final SpindleHandler server;
     private final HttpServerExchange exchange;
@@ -33,6 +34,7 @@ final class RequestTask implements Runnable {
     private final long readyNanos;
     private final AtomicInteger state = new AtomicInteger(QUEUED);
     private volatile Thread thread;
+    private volatile boolean interruptedByDeadline;
     private XnioExecutor.Key deadline;
 
     RequestTask(SpindleHandler server, HttpServerExchange exchange, RouteMatch match, byte[] body, String requestId) {
@@ -65,21 +67,44 @@ final class RequestTask implements Runnable {
         Context ctx = new Context(new UndertowRequest(exchange, body), server.json(), requestId,
                 match.route().uri(), match.params());
         server.observer().started(this, System.nanoTime() - readyNanos);
-        match.route().handle(ctx);
-        if (state.compareAndSet(RUNNING, DONE)) {
-            server.observer().finished(this, ctx.status());
-            respond(ctx);
-        } else {
-            awaitInterruptThenClear();
+        match.route().handle(ctx, () -> complete(ctx));
+        if (state.compareAndSet(RUNNING, ASYNC)) {
+            return;
+        }
+        if (interruptedByDeadline) {
+            while (state.get() == INTERRUPTING) {
+                Thread.onSpinWait();
+            }
+            Thread.interrupted();
         }
     }
 
-    /** The deadline passed: answer 503 now and interrupt the handler if it is running. IO thread. */
+    /** The pipeline finished, on the handler thread or, for an asynchronous result, on the thread that completed it. */
+    private void complete(Context ctx) {
+        while (true) {
+            int current = state.get();
+            if (current == RUNNING && Thread.currentThread() != thread) {
+                Thread.onSpinWait(); // completed elsewhere before run() released its thread: wait for that
+                continue;
+            }
+            if (current != RUNNING && current != ASYNC) {
+                return; // the deadline answered first
+            }
+            if (state.compareAndSet(current, DONE)) {
+                server.observer().finished(this, ctx.status());
+                respond(ctx);
+                return;
+            }
+        }
+    }
+
+    /** The deadline passed: answer 503 now and interrupt the handler if it is still running. IO thread. */
     void expire() {
         deadline = null;
-        if (state.compareAndSet(QUEUED, DONE)) {
+        if (state.compareAndSet(QUEUED, DONE) || state.compareAndSet(ASYNC, DONE)) {
             answerTimeout();
         } else if (state.compareAndSet(RUNNING, INTERRUPTING)) {
+            interruptedByDeadline = true;
             thread.interrupt();
             state.set(DONE);
             answerTimeout();
@@ -116,14 +141,4 @@ final class RequestTask implements Runnable {
         ResponseWriter.write(exchange, ctx);
     }
 
-    /**
-     * The deadline won the race: its interrupt is on the way or done. Wait for it, then clear it, so
-     * a pooled thread does not carry the interrupt into the next request.
-     */
-    private void awaitInterruptThenClear() {
-        while (state.get() == INTERRUPTING) {
-            Thread.onSpinWait();
-        }
-        Thread.interrupted();
-    }
 }
