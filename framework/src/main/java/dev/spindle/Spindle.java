@@ -10,11 +10,13 @@ import dev.spindle.routing.RouteOptions;
 import dev.spindle.routing.Router;
 import dev.spindle.routing.Routes;
 import dev.spindle.server.UndertowServer;
+import dev.spindle.threading.Dispatcher;
 import dev.spindle.threading.Dispatchers;
 import dev.spindle.threading.ThreadingMode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.StringJoiner;
@@ -96,6 +98,18 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
             throw new IllegalStateException("The app is not started");
         }
         return running.port();
+    }
+
+    /**
+     * The running app's dispatchers: the app's own first, then one per route or group with its own
+     * threading mode. For dashboards and tests that watch saturation ({@code active}, {@code queued}).
+     */
+    public List<Dispatcher> dispatchers() {
+        Router compiled = router;
+        if (compiled == null) {
+            throw new IllegalStateException("The app is not started: dispatchers are created at start()");
+        }
+        return compiled.dispatchers();
     }
 
     /** The app's threading mode (the default of routes that declare none). */

@@ -41,6 +41,15 @@ public final class UndertowServer {
 
     /** Binds and starts serving {@code router}'s routes. */
     public static UndertowServer start(ServerOptions options, Router router, JsonMapper json) {
+        return start(options, router, json, java.util.Map.of());
+    }
+
+    /**
+     * Binds and starts serving {@code router}'s routes, and WebSocket connections on {@code webSockets}'
+     * templates (upgrade requests only; see {@link dev.spindle.http.WebSocketHandler}).
+     */
+    public static UndertowServer start(ServerOptions options, Router router, JsonMapper json,
+                                       java.util.Map<String, dev.spindle.http.WebSocketHandler> webSockets) {
         SpindleHandler handler = new SpindleHandler(router, json, options.maxBodySize());
         ServerOptions.Limits limits = options.limits();
         Undertow undertow = Undertow.builder()
@@ -58,7 +67,7 @@ public final class UndertowServer {
                 .setServerOption(UndertowOptions.MAX_COOKIES, limits.maxCookies())
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) limits.requestParseTimeout().toMillis())
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) limits.idleTimeout().toMillis())
-                .setHandler(withStaticFiles(handler, options))
+                .setHandler(WebSocketRoutes.wrap(webSockets, withStaticFiles(handler, options)))
                 .build();
         undertow.start();
         return new UndertowServer(undertow, handler, router, options);
@@ -87,14 +96,16 @@ public final class UndertowServer {
     }
 
     /**
-     * Stops gracefully: stops accepting connections, answers new requests on open connections with
-     * 503, lets in-flight requests finish within the grace period, drains every dispatcher, then
-     * interrupts what is left and closes the server.
+     * Stops gracefully: answers every new request with 503 and {@code Connection: close}, lets
+     * in-flight requests finish within the grace period, drains every dispatcher, then interrupts
+     * what is left and closes the listener and all connections.
+     *
+     * <p>The listener stays open while draining on purpose: Undertow's only way to stop accepting
+     * ({@code ListenerInfo.suspend()}) also closes every open connection, in-flight ones included.
      */
     public void stop() {
         Duration grace = options.shutdownGrace();
         long deadline = System.nanoTime() + grace.toNanos();
-        undertow.getListenerInfo().forEach(Undertow.ListenerInfo::suspend);
         handler.startDraining();
         try {
             if (!handler.inFlight().awaitNone(grace)) {

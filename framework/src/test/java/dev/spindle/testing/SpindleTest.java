@@ -11,7 +11,10 @@ import java.net.http.HttpResponse;
 
 /**
  * Runs a test against a real server: starts {@code app} on a free port, hands the test a client,
- * and always stops the app, as Javalin's {@code JavalinTest.test} does.
+ * and always stops the app, as Javalin's {@code JavalinTest.test} does. The client offers a
+ * RestAssured spec ({@link Client#spec()}), the JDK {@code HttpClient} for concurrent requests
+ * ({@link Client#http()}) and a raw socket ({@link Client#raw()}) for requests a client library
+ * would normalise (encoded dot segments, oversized headers, hand-written chunked bodies).
  * <pre>{@code
  * SpindleTest.test(app, client -> client.spec().get("/fast").then().statusCode(200));
  * }</pre>
@@ -42,7 +45,7 @@ public final class SpindleTest {
         private final int port;
         private final HttpClient http = HttpClient.newHttpClient();
 
-        Client(int port) {
+        public Client(int port) {
             this.port = port;
         }
 
@@ -63,6 +66,11 @@ public final class SpindleTest {
         /** The JDK client, for concurrent and asynchronous requests. */
         public HttpClient http() {
             return http;
+        }
+
+        /** A raw socket connection to the app, for requests RestAssured would normalise; close it. */
+        public RawHttp raw() throws java.io.IOException {
+            return RawHttp.connect(port);
         }
 
         /** A GET request builder for {@code path}. */
