@@ -4,7 +4,6 @@ import dev.spindle.http.ErrorHandler;
 import dev.spindle.http.Filter;
 import dev.spindle.http.Handler;
 import dev.spindle.http.Teardown;
-import dev.spindle.routing.PathTemplate;
 import dev.spindle.routing.RouteGroup;
 import dev.spindle.routing.RouteOptions;
 import dev.spindle.routing.Router;
@@ -13,13 +12,10 @@ import dev.spindle.server.UndertowServer;
 import dev.spindle.threading.Dispatcher;
 import dev.spindle.threading.Dispatchers;
 import dev.spindle.threading.ThreadingMode;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.StringJoiner;
 import java.util.function.Consumer;
 
 /**
@@ -75,7 +71,10 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
      */
     public Spindle start(int port) {
         if (started) {
-            throw new IllegalStateException("This app is already started on port " + port());
+            UndertowServer running = server;
+            throw new IllegalStateException(running != null
+                    ? "This app is already started on port " + running.port()
+                    : "This app was stopped; an app starts once, so create a new one with Spindle.create()");
         }
         started = true;
         try {
@@ -134,7 +133,10 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
     /**
      * Reverse routing, Flask's {@code url_for}: the path of the route named {@code name}, with
      * {@code params} filling its parameters; parameters the template does not use become the query string.
-     * <pre>{@code app.url("user", Map.of("id", 7))  // "/users/7"}</pre>
+     * <pre>{@code
+     * app.url("user", Map.of("id", 7))                 // "/users/7"
+     * app.url("user", Map.of("id", 7, "tab", "posts")) // "/users/7?tab=posts"
+     * }</pre>
      *
      * @throws IllegalArgumentException for an unknown name or a missing parameter
      */
@@ -143,16 +145,7 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
         if (compiled == null) {
             throw new IllegalStateException("Reverse routing needs a started app: routes compile at start()");
         }
-        PathTemplate template = compiled.named(name).template();
-        String path = template.expand(params);
-        StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
-        params.forEach((key, value) -> {
-            if (!template.parameterNames().contains(key)) {
-                query.add(URLEncoder.encode(key, StandardCharsets.UTF_8) + "="
-                        + URLEncoder.encode(String.valueOf(value), StandardCharsets.UTF_8));
-            }
-        });
-        return path + query;
+        return compiled.url(name, params);
     }
 
     @Override

@@ -101,11 +101,14 @@ public final class Context {
         if (value == null) {
             throw new IllegalArgumentException("Route " + routeTemplate + " has no path parameter '" + name + "'");
         }
-        if (!type.isInstance(value)) {
+        Class<?> boxed = type == int.class ? Integer.class : type == double.class ? Double.class : type;
+        if (!boxed.isInstance(value)) {
             throw new IllegalArgumentException("Path parameter '" + name + "' of " + routeTemplate + " is a "
                     + value.getClass().getSimpleName() + ", not a " + type.getSimpleName());
         }
-        return type.cast(value);
+        @SuppressWarnings("unchecked")
+        T typed = (T) value;
+        return typed;
     }
 
     /** All path parameters, converted. */
@@ -142,7 +145,11 @@ public final class Context {
 
     /** A query parameter as an {@code int}, or {@code defaultValue} if absent; 400 if it is not a number. */
     public int queryParamAsInt(String name, int defaultValue) {
-        return (int) queryParamAsLong(name, defaultValue);
+        long value = queryParamAsLong(name, defaultValue);
+        if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+            throw new HttpException(HttpStatus.BAD_REQUEST, "Query parameter '" + name + "' is out of range: " + value);
+        }
+        return (int) value;
     }
 
     /** A query parameter as a {@code long}, or {@code defaultValue} if absent; 400 if it is not a number. */
@@ -429,7 +436,8 @@ public final class Context {
     /**
      * Writes a handler's returned value as the response body, by its type: {@code String} as text
      * (HTML if it starts with {@code <}), {@code byte[]} and {@code InputStream} as octet stream,
-     * {@code null} as nothing, anything else as JSON.
+     * {@code null} (or the context itself, as fluent calls like {@code ctx.status(201).json(x)}
+     * return it) as nothing, anything else as JSON.
      */
     public Context result(Object value) {
         switch (value) {
@@ -443,23 +451,52 @@ public final class Context {
         return this;
     }
 
-    /** Whether the client's {@code Accept} header ranks HTML above JSON (browsers do). */
+    /**
+     * Whether the client's {@code Accept} header ranks HTML above JSON, by quality values: browsers
+     * send {@code text/html,…,*}{@code /*;q=0.8} and get HTML; API clients, {@code *}{@code /*} or
+     * no header get JSON. HTML named explicitly beats a wildcard of the same quality; JSON named
+     * explicitly wins a tie with HTML.
+     */
     public boolean prefersHtml() {
         String accept = request.header("Accept");
         if (accept == null) {
             return false;
         }
-        int html = accept.indexOf("text/html");
-        if (html < 0) {
-            return false;
+        double html = 0;
+        double json = 0;
+        double anything = 0;
+        for (String range : accept.split(",")) {
+            String[] parts = range.split(";");
+            String type = parts[0].trim().toLowerCase(Locale.ROOT);
+            double quality = quality(parts);
+            switch (type) {
+                case "text/html", "application/xhtml+xml" -> html = Math.max(html, quality);
+                case "application/json", "application/problem+json" -> json = Math.max(json, quality);
+                case "application/*", "*/*" -> anything = Math.max(anything, quality);
+                default -> { }
+            }
         }
-        int json = accept.indexOf("json");
-        return json < 0 || html < json;
+        return html > 0 && html > json && html >= anything;
+    }
+
+    private static double quality(String[] mediaRangeParts) {
+        for (int i = 1; i < mediaRangeParts.length; i++) {
+            String param = mediaRangeParts[i].trim();
+            if (param.startsWith("q=") || param.startsWith("Q=")) {
+                try {
+                    return Double.parseDouble(param.substring(2).trim());
+                } catch (NumberFormatException e) {
+                    return 0;
+                }
+            }
+        }
+        return 1;
     }
 
     private static byte[] readAll(InputStream stream) {
         try (stream) {
             return stream.readAllBytes();
+            case Context written -> { }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

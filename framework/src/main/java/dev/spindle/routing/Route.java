@@ -172,13 +172,25 @@ public final class Route {
         }
     }
 
-    /** Finds the user's error handler (status first, then the exception's types, innermost scope first) or writes a problem body. */
+    /**
+     * Finds the user's error handler or writes a problem body. An {@link HttpException} goes to a
+     * status handler, then a type handler; any other exception to a type handler (the most specific
+     * type, across scopes, innermost scope first on a tie), else to a 500 status handler, as
+     * Flask's {@code errorhandler(500)} receives unhandled exceptions. An exception no type handler
+     * claims is logged once, with the request id.
+     */
     private void handleError(Context ctx, Throwable error) {
         if (error instanceof InterruptedException) {
             Thread.currentThread().interrupt();
         }
         int status = error instanceof HttpException http ? http.status() : HttpStatus.INTERNAL_SERVER_ERROR;
-        ErrorHandler<? super Throwable> handler = findErrorHandler(error, status);
+        ErrorHandler<? super Throwable> handler = error instanceof HttpException
+                ? firstNonNull(statusHandler(status), typeHandler(error))
+                : typeHandler(error);
+        if (handler == null && !(error instanceof HttpException)) {
+            log.error("Unhandled exception in {} {} (request {})", method, uri, ctx.requestId(), error);
+            handler = statusHandler(status);
+        }
         ctx.resetResponse();
         ctx.status(status);
         if (error instanceof HttpException http) {
@@ -193,29 +205,36 @@ public final class Route {
                 ctx.resetResponse();
                 status = HttpStatus.INTERNAL_SERVER_ERROR;
                 ctx.status(status);
+                Problem.of(status, "An unexpected error occurred; quote request id " + ctx.requestId()
+                        + " when reporting it").writeTo(ctx);
+                return;
             }
         }
-        if (status == HttpStatus.INTERNAL_SERVER_ERROR && !(error instanceof HttpException)) {
-            log.error("Unhandled exception in {} {} (request {})", method, uri, ctx.requestId(), error);
-            Problem.of(status, "An unexpected error occurred; quote request id " + ctx.requestId() + " when reporting it")
-                    .writeTo(ctx);
-        } else if (error instanceof HttpException http) {
+        if (error instanceof HttpException http) {
             Problem.of(status, http.detail()).writeTo(ctx);
         } else {
-            Problem.of(status, HttpStatus.reasonPhrase(status)).writeTo(ctx);
+            Problem.of(status, "An unexpected error occurred; quote request id " + ctx.requestId() + " when reporting it")
+                    .writeTo(ctx);
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private ErrorHandler<? super Throwable> findErrorHandler(Throwable error, int status) {
-        if (error instanceof HttpException) {
-            for (Scope scope : scopes) {
-                ErrorHandler<? super Throwable> handler = scope.byStatus.get(status);
-                if (handler != null) {
-                    return handler;
-                }
+    private static ErrorHandler<? super Throwable> firstNonNull(ErrorHandler<? super Throwable> first,
+                                                                ErrorHandler<? super Throwable> second) {
+        return first != null ? first : second;
+    }
+
+    private ErrorHandler<? super Throwable> statusHandler(int status) {
+        for (Scope scope : scopes) {
+            ErrorHandler<? super Throwable> handler = scope.byStatus.get(status);
+            if (handler != null) {
+                return handler;
             }
         }
+        return null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private ErrorHandler<? super Throwable> typeHandler(Throwable error) {
         for (Class<?> type = error.getClass(); type != null; type = type.getSuperclass()) {
             for (Scope scope : scopes) {
                 ErrorHandler<?> handler = scope.byType.get(type);

@@ -129,6 +129,27 @@ public final class Router {
         return route;
     }
 
+    /**
+     * Reverse routing, Flask's {@code url_for}: the path of the route named {@code name} with
+     * {@code params} filling its parameters (percent-encoded); the other entries become the query
+     * string, in the map's iteration order.
+     *
+     * @throws IllegalArgumentException for an unknown name, or a missing or non-converting parameter
+     */
+    public String url(String name, Map<String, ?> params) {
+        PathTemplate template = named(name).template();
+        StringBuilder url = new StringBuilder(template.expand(params));
+        char separator = '?';
+        for (Map.Entry<String, ?> param : params.entrySet()) {
+            if (!template.parameterNames().contains(param.getKey())) {
+                url.append(separator).append(PercentEncoding.encodeQuery(param.getKey()))
+                        .append('=').append(PercentEncoding.encodeQuery(String.valueOf(param.getValue())));
+                separator = '&';
+            }
+        }
+        return url.toString();
+    }
+
     /** Finds the route for a request; see {@link RouteMatch} for requests no declared route answers. */
     public RouteMatch match(String method, String path) {
         String[] segments = path.substring(path.startsWith("/") ? 1 : 0).split("/", -1);
@@ -136,7 +157,7 @@ public final class Router {
         Node node = find(root, segments, 0, values);
         if (node == null) {
             if (!path.endsWith("/") && find(root, (path.substring(1) + "/").split("/", -1), 0, new ArrayList<>()) != null) {
-                String location = path + "/";
+                String location = PercentEncoding.encodePath(path) + "/";
                 return new RouteMatch(fallback.withHandler(REDIRECTION, ctx -> {
                     String query = ctx.queryString();
                     ctx.redirect(query.isEmpty() ? location : location + "?" + query, HttpStatus.PERMANENT_REDIRECT);

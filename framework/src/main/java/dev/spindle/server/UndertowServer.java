@@ -3,18 +3,11 @@ package dev.spindle.server;
 import dev.spindle.json.JsonMapper;
 import dev.spindle.routing.Router;
 import dev.spindle.threading.Dispatcher;
-import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
-import io.undertow.server.handlers.PathHandler;
-import io.undertow.server.handlers.resource.ClassPathResourceManager;
-import io.undertow.server.handlers.resource.PathResourceManager;
-import io.undertow.server.handlers.resource.ResourceHandler;
-import io.undertow.server.handlers.resource.ResourceManager;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,20 +67,7 @@ public final class UndertowServer {
     }
 
     private static HttpHandler withStaticFiles(SpindleHandler routes, ServerOptions options) {
-        if (options.staticFiles().isEmpty()) {
-            return routes;
-        }
-        PathHandler paths = Handlers.path(routes);
-        for (ServerOptions.StaticFiles files : options.staticFiles()) {
-            ResourceManager manager = files.classpath()
-                    ? new ClassPathResourceManager(UndertowServer.class.getClassLoader(), files.location())
-                    : new PathResourceManager(Path.of(files.location()).toAbsolutePath().normalize(), 1024, true, false);
-            ResourceHandler resources = new ResourceHandler(manager, routes)
-                    .setDirectoryListingEnabled(false)
-                    .setWelcomeFiles("index.html");
-            paths.addPrefixPath(files.urlPrefix(), resources);
-        }
-        return paths;
+        return StaticFiles.mount(routes, options.staticFiles());
     }
 
     /** The bound port (the real one when started on port 0). */
