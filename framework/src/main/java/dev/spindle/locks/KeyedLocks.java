@@ -63,7 +63,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Metrics</h2>
  * As {@link Mutex}, one sample per key acquired, tag {@code lock=}{@link #name()} (never the key:
- * keys are unbounded, tags must not be).
+ * keys are unbounded, tags must not be). A timed {@code acquireAll} that gives up has still held,
+ * and records, the keys it took before the deadline.
  *
  * @param <K> the key type
  */

@@ -68,20 +68,24 @@ class ReadWriteMutexTest {
 
     @Test
     void upgrading_read_to_write_is_refused_at_once_instead_of_deadlocking() throws Exception {
-        try (var reading = prices.read()) {
-            assertThatThrownBy(prices::write)
-                    .isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("holds the read lock of 'prices'")
-                    .hasMessageContaining("Release the read lock first");
-            assertThatThrownBy(prices::writeInterruptibly).isInstanceOf(IllegalStateException.class);
-            assertThatThrownBy(() -> prices.write(Duration.ofSeconds(1))).isInstanceOf(IllegalStateException.class);
-            assertThatThrownBy(prices::tryWrite).isInstanceOf(IllegalStateException.class);
-            assertThat(prices.readHoldCount()).as("the refusal leaves the read lock held").isEqualTo(1);
-        }
-        assertThat(prices.readHoldCount()).isZero();
-        try (var writing = prices.write()) {
-            assertThat(prices.isWriteHeldByCurrentThread()).isTrue();
-        }
+        // On its own thread with a bounded join: a lock that let the upgrade wait would fail the join, not hang the suite.
+        var reader = TestThreads.start("reader", () -> {
+            try (var reading = prices.read()) {
+                assertThatThrownBy(prices::write)
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("holds the read lock of 'prices'")
+                        .hasMessageContaining("Release the read lock first");
+                assertThatThrownBy(prices::writeInterruptibly).isInstanceOf(IllegalStateException.class);
+                assertThatThrownBy(() -> prices.write(Duration.ofSeconds(1))).isInstanceOf(IllegalStateException.class);
+                assertThatThrownBy(prices::tryWrite).isInstanceOf(IllegalStateException.class);
+                assertThat(prices.readHoldCount()).as("the refusal leaves the read lock held").isEqualTo(1);
+            }
+            assertThat(prices.readHoldCount()).isZero();
+            try (var writing = prices.write()) {
+                return prices.isWriteHeldByCurrentThread();
+            }
+        });
+        assertThat(reader.join()).isTrue();
     }
 
     @Test
