@@ -40,6 +40,8 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
     private volatile boolean started;
     private volatile Router router;
     private volatile UndertowServer server;
+    private final Map<String, dev.spindle.http.WebSocketHandler> webSockets = new java.util.LinkedHashMap<>();
+    private dev.spindle.jobs.Jobs jobs;
 
     private Spindle(SpindleConfig config) {
         this.config = config;
@@ -79,7 +81,7 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
         started = true;
         try {
             router = Router.compile(routes, config.threading(), config.requestTimeout(), Dispatchers::create);
-            server = UndertowServer.start(config.serverOptions(port), router, config.json());
+            server = UndertowServer.start(config.serverOptions(port), router, config.json(), Map.copyOf(webSockets));
         } catch (RuntimeException e) {
             if (router != null) {
                 router.dispatchers().forEach(dispatcher -> dispatcher.shutdownNow());
@@ -120,6 +122,9 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
     public void stop() {
         UndertowServer running = server;
         server = null;
+        if (jobs != null) {
+            jobs.close();
+        }
         if (running != null) {
             running.stop();
         }
@@ -128,6 +133,39 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    /**
+     * Serves WebSocket connections on {@code template} (same syntax as HTTP routes). Only upgrade
+     * requests match it, so the same path may also have HTTP routes. See {@link dev.spindle.http.WebSocketHandler}.
+     */
+    public Spindle ws(String template, dev.spindle.http.WebSocketHandler handler) {
+        if (started) {
+            throw new IllegalStateException("The app has started: WebSocket routes must be declared before start()");
+        }
+        dev.spindle.routing.PathTemplate.parse(template);
+        if (webSockets.putIfAbsent(template, Objects.requireNonNull(handler)) != null) {
+            throw new IllegalStateException("A WebSocket route is already declared at " + template);
+        }
+        return this;
+    }
+
+    /**
+     * The app's background jobs ({@link dev.spindle.jobs.Jobs}), configured by {@link SpindleConfig#jobs}.
+     * The first call, before {@link #start()}, declares the job routes ({@code /jobs/...}); stopping
+     * the app stops the jobs first, per the policy in {@link dev.spindle.jobs.Jobs}.
+     */
+    public dev.spindle.jobs.Jobs jobs() {
+        if (jobs == null) {
+            if (started) {
+                throw new IllegalStateException("Call app.jobs() before start(): it declares the job routes");
+            }
+            jobs = dev.spindle.jobs.Jobs.create(settings -> {
+                settings.json(config.json());
+                config.jobs().accept(settings);
+            }).install(this);
+        }
+        return jobs;
     }
 
     /**

@@ -31,6 +31,7 @@ public final class SpindleConfig {
     private JsonMapper json;
     private ServerOptions.Limits limits = ServerOptions.Limits.defaults();
     private final List<ServerOptions.StaticFiles> staticFiles = new ArrayList<>();
+    private java.util.function.Consumer<dev.spindle.jobs.JobSettings> jobs = settings -> { };
 
     SpindleConfig() {
     }
@@ -138,6 +139,16 @@ public final class SpindleConfig {
 
     Duration requestTimeout() {
         return requestTimeout;
+    }
+
+    /** Settings of the app's background jobs ({@link Spindle#jobs()}): executor, queue, TTL, webhooks. */
+    public SpindleConfig jobs(java.util.function.Consumer<dev.spindle.jobs.JobSettings> setup) {
+        this.jobs = this.jobs.andThen(Objects.requireNonNull(setup));
+        return this;
+    }
+
+    java.util.function.Consumer<dev.spindle.jobs.JobSettings> jobs() {
+        return jobs;
     }
 
     JsonMapper json() {

@@ -47,6 +47,7 @@ public final class Context {
     private final Map<String, List<String>> responseHeaders = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     private final List<Cookie> responseCookies = new ArrayList<>(0);
     private byte[] responseBody;
+    private java.util.function.Consumer<EventSink> eventStream;
 
     /**
      * Created by the server adapter for each matched request.
@@ -344,6 +345,7 @@ public final class Context {
         responseHeaders.clear();
         responseCookies.clear();
         responseBody = null;
+        eventStream = null;
         return this;
     }
 
@@ -417,6 +419,30 @@ public final class Context {
     /** Sends {@code value} as JSON. */
     public Context json(Object value) {
         return contentType(JSON).responseBody(json.write(value));
+    }
+
+    /**
+     * Answers with a stream of server-sent events ({@code text/event-stream}) instead of a body; the
+     * handler then returns {@code null}. Once the response headers are written, {@code source} is
+     * called with the open stream, on the server's IO thread, so it must not block: keep the sink
+     * and {@link EventSink#send send} to it from whatever thread produces the events.
+     * <pre>{@code
+     * app.get("/ticks", ctx -> {
+     *     ctx.eventStream(sink -> ticker.subscribe(tick -> sink.send("tick", tick.toJson())));
+     *     return null;
+     * });
+     * }</pre>
+     * An error raised later in the pipeline replaces the stream with the error response.
+     */
+    public void eventStream(java.util.function.Consumer<EventSink> source) {
+        this.eventStream = java.util.Objects.requireNonNull(source);
+        responseBody = null;
+        status(HttpStatus.OK).contentType("text/event-stream; charset=UTF-8").header("Cache-Control", "no-cache");
+    }
+
+    /** The event stream source set by {@link #eventStream(java.util.function.Consumer)}, or {@code null}: read by the server adapter. */
+    public java.util.function.Consumer<EventSink> eventStream() {
+        return eventStream;
     }
 
     /** Redirects with 302 Found. */

@@ -33,6 +33,10 @@ final class ResponseWriter {
         for (dev.spindle.http.Cookie cookie : ctx.responseCookies()) {
             exchange.setResponseCookie(toUndertow(cookie));
         }
+        if (ctx.eventStream() != null) {
+            EventStreamResponse.start(exchange, ctx.eventStream());
+            return;
+        }
         byte[] body = ctx.responseBody();
         if (body == null || body.length == 0) {
             if (ctx.status() != 204 && ctx.status() != 304 && ctx.status() >= 200) {

@@ -1,0 +1,83 @@
+package dev.spindle.jobs;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.util.Locale;
+
+/**
+ * Callback URL checks against server-side request forgery: only http and https, no credentials in
+ * the URL, and, unless allowed, no host that resolves to an address inside a network (loopback,
+ * private, link-local such as cloud metadata at 169.254.169.254, carrier-grade NAT, unique-local
+ * IPv6, multicast, unspecified). Checked at submission and again before every delivery, since DNS
+ * answers can change in between.
+ */
+final class CallbackUrls {
+
+    private CallbackUrls() {
+    }
+
+    /** A refused callback URL; the message is fit for the client. */
+    static final class Refused extends Exception {
+        Refused(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    static URI check(String url, boolean allowPrivate) throws Refused {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw new Refused("callbackUrl is not a valid URL");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new Refused("callbackUrl must use http or https");
+        }
+        if (uri.getHost() == null || uri.getHost().isEmpty()) {
+            throw new Refused("callbackUrl needs a host");
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw new Refused("callbackUrl must not contain credentials");
+        }
+        InetAddress[] addresses;
+        try {
+            addresses = InetAddress.getAllByName(uri.getHost());
+        } catch (UnknownHostException e) {
+            throw new Refused("callbackUrl's host cannot be resolved");
+        }
+        if (!allowPrivate) {
+            for (InetAddress address : addresses) {
+                if (isInternal(address)) {
+                    throw new Refused("callbackUrl points to a loopback, private or link-local address");
+                }
+            }
+        }
+        return uri;
+    }
+
+    static boolean isInternal(InetAddress address) {
+        if (address.isAnyLocalAddress() || address.isLoopbackAddress() || address.isLinkLocalAddress()
+                || address.isSiteLocalAddress() || address.isMulticastAddress()) {
+            return true;
+        }
+        byte[] ip = address.getAddress();
+        if (address instanceof Inet4Address) {
+            int a = ip[0] & 0xff;
+            int b = ip[1] & 0xff;
+            return a == 0                               // "this network"
+                    || (a == 100 && b >= 64 && b < 128)  // carrier-grade NAT
+                    || (a == 192 && b == 0 && (ip[2] & 0xff) == 0) // IETF protocol assignments
+                    || (a == 198 && (b == 18 || b == 19))          // benchmarking
+                    || a >= 240;                        // reserved and broadcast
+        }
+        if (address instanceof Inet6Address) {
+            return (ip[0] & 0xfe) == 0xfc;              // unique local fc00::/7
+        }
+        return true;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.spindle.jobs;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.LongTaskTimer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The jobs' meters. Without a registry they go to an empty composite registry, which records
+ * nothing; meters are cached per tag value so nothing is built per job.
+ */
+final class JobMetrics {
+
+    private final MeterRegistry registry;
+    private final AtomicInteger queued = new AtomicInteger();
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, LongTaskTimer> active = new ConcurrentHashMap<>();
+
+    JobMetrics(MeterRegistry registry) {
+        this.registry = registry == null ? new CompositeMeterRegistry() : registry;
+        Gauge.builder("spindle.jobs.queued", queued, AtomicInteger::get)
+                .description("Jobs waiting for a thread of the jobs executor")
+                .register(this.registry);
+    }
+
+    void submitted(String kind) {
+        counter("submitted|" + kind, () -> Counter.builder("spindle.jobs.submitted")
+                .description("Jobs accepted").tag("kind", kind)).increment();
+        queued.incrementAndGet();
+    }
+
+    void leftQueue() {
+        queued.decrementAndGet();
+    }
+
+    LongTaskTimer.Sample started(String kind) {
+        return active.computeIfAbsent(kind, k -> LongTaskTimer.builder("spindle.jobs.active")
+                .description("Jobs running now, and for how long").tag("kind", k).register(registry)).start();
+    }
+
+    void completed(String kind, JobState state) {
+        counter("completed|" + kind + "|" + state, () -> Counter.builder("spindle.jobs.completed")
+                .description("Jobs finished, by final state").tag("kind", kind)
+                .tag("state", state.name().toLowerCase(java.util.Locale.ROOT))).increment();
+    }
+
+    void delivery(String outcome) {
+        counter("delivery|" + outcome, () -> Counter.builder("spindle.webhook.deliveries")
+                .description("Webhook delivery attempts, by outcome").tag("outcome", outcome)).increment();
+    }
+
+    private Counter counter(String key, java.util.function.Supplier<Counter.Builder> builder) {
+        return counters.computeIfAbsent(key, k -> builder.get().register(registry));
+    }
+}
