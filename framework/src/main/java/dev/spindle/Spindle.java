@@ -1,6 +1,10 @@
 package dev.spindle;
 
 import dev.spindle.http.ErrorHandler;
+import dev.spindle.metrics.PrometheusEndpoint;
+import dev.spindle.metrics.RequestMetrics;
+import dev.spindle.metrics.RoutesSnapshot;
+import dev.spindle.metrics.SpindleMetrics;
 import dev.spindle.http.Filter;
 import dev.spindle.http.Handler;
 import dev.spindle.http.Teardown;
@@ -40,6 +44,7 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
     private volatile boolean started;
     private volatile Router router;
     private volatile UndertowServer server;
+    private volatile RequestMetrics metrics = RequestMetrics.NONE;
     private final Map<String, dev.spindle.http.WebSocketHandler> webSockets = new java.util.LinkedHashMap<>();
     private dev.spindle.jobs.Jobs jobs;
 
@@ -81,11 +86,17 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
         started = true;
         try {
             router = Router.compile(routes, config.threading(), config.requestTimeout(), Dispatchers::create);
-            server = UndertowServer.start(config.serverOptions(port), router, config.json(), Map.copyOf(webSockets));
+            metrics = config.meterRegistry() == null ? RequestMetrics.NONE
+                    : SpindleMetrics.create(config.meterRegistry(), config.observationRegistry(), config.threading(),
+                            config.blockedThreshold(), config.overdueThreshold(), router);
+            server = UndertowServer.start(config.serverOptions(port), router, config.json(), Map.copyOf(webSockets),
+                    metrics);
         } catch (RuntimeException e) {
             if (router != null) {
                 router.dispatchers().forEach(dispatcher -> dispatcher.shutdownNow());
             }
+            metrics.close();
+            metrics = RequestMetrics.NONE;
             started = false;
             throw e;
         }
@@ -127,6 +138,7 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
         }
         if (running != null) {
             running.stop();
+            metrics.close();
         }
     }
 
@@ -166,6 +178,24 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
             }).install(this);
         }
         return jobs;
+    }
+
+    /**
+     * Serves the app's meters in Prometheus' text format at {@code path} and, at
+     * {@code path + "/routes"}, a JSON summary per route (count, p50/p99 latency and queue wait,
+     * active, blocked-by) for humans and dashboards. Both run on the IO thread, so they answer even
+     * when every handler thread is busy.
+     *
+     * @throws IllegalArgumentException unless the configured registry is (or contains) a {@code PrometheusMeterRegistry}
+     */
+    public Spindle metricsEndpoint(String path) {
+        if (config.meterRegistry() == null) {
+            throw new IllegalStateException("metricsEndpoint() needs config.meterRegistry(...)");
+        }
+        get(path, PrometheusEndpoint.of(config.meterRegistry()), route -> route.nonBlocking());
+        get(path + "/routes", ctx -> RoutesSnapshot.take((SpindleMetrics) metrics, router.dispatchers()),
+                route -> route.nonBlocking());
+        return this;
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.spindle;
 
 import dev.spindle.json.JsonMapper;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import dev.spindle.server.ServerOptions;
 import dev.spindle.threading.ThreadingMode;
 import java.nio.file.Path;
@@ -29,6 +31,10 @@ public final class SpindleConfig {
     private Duration requestTimeout;
     private Duration shutdownGrace = Duration.ofSeconds(10);
     private JsonMapper json;
+    private MeterRegistry meterRegistry;
+    private ObservationRegistry observationRegistry;
+    private Duration blockedThreshold = Duration.ofMillis(5);
+    private Duration overdueThreshold = Duration.ofSeconds(1);
     private ServerOptions.Limits limits = ServerOptions.Limits.defaults();
     private final List<ServerOptions.StaticFiles> staticFiles = new ArrayList<>();
     private java.util.function.Consumer<dev.spindle.jobs.JobSettings> jobs = settings -> { };
@@ -102,6 +108,47 @@ public final class SpindleConfig {
         return this;
     }
 
+    /**
+     * Records Spindle's meters ({@code docs/metrics.md}) in {@code registry}. Default: none, and
+     * then metrics cost nothing.
+     */
+    public SpindleConfig meterRegistry(MeterRegistry registry) {
+        this.meterRegistry = Objects.requireNonNull(registry);
+        return this;
+    }
+
+    /**
+     * Also reports each request as an {@code http.server.requests} observation (for tracing
+     * bridges); the request timer then comes from the registry's observation handlers. Needs
+     * {@link #meterRegistry}.
+     */
+    public SpindleConfig observationRegistry(ObservationRegistry registry) {
+        this.observationRegistry = Objects.requireNonNull(registry);
+        return this;
+    }
+
+    /** The queue wait from which a request counts in {@code spindle.request.blocked}. Default 5 ms. */
+    public SpindleConfig blockedThreshold(Duration threshold) {
+        if (threshold.isNegative()) {
+            throw new IllegalArgumentException("blockedThreshold must not be negative, was " + threshold);
+        }
+        this.blockedThreshold = threshold;
+        return this;
+    }
+
+    /**
+     * How long a handler may hold the single handler thread or an IO thread before one warning
+     * (with its stack) is logged and {@code spindle.handler.overdue} counts it. Default 1 s; zero
+     * turns the detector off. Active when a meter registry is configured.
+     */
+    public SpindleConfig overdueThreshold(Duration threshold) {
+        if (threshold.isNegative()) {
+            throw new IllegalArgumentException("overdueThreshold must not be negative, was " + threshold);
+        }
+        this.overdueThreshold = threshold;
+        return this;
+    }
+
     /** Bounds on request headers, parameters and cookies, and the slow-client timeouts. */
     public SpindleConfig limits(ServerOptions.Limits limits) {
         this.limits = Objects.requireNonNull(limits);
@@ -149,6 +196,22 @@ public final class SpindleConfig {
 
     java.util.function.Consumer<dev.spindle.jobs.JobSettings> jobs() {
         return jobs;
+    }
+
+    MeterRegistry meterRegistry() {
+        return meterRegistry;
+    }
+
+    ObservationRegistry observationRegistry() {
+        return observationRegistry;
+    }
+
+    Duration blockedThreshold() {
+        return blockedThreshold;
+    }
+
+    Duration overdueThreshold() {
+        return overdueThreshold;
     }
 
     JsonMapper json() {

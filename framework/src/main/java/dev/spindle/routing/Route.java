@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,14 +87,15 @@ public final class Route {
     }
 
     /**
-     * Runs the pipeline, leaves the response in {@code ctx}, then calls {@code done}. Never throws:
+     * Runs the pipeline, leaves the response in {@code ctx}, then calls {@code done} with the
+     * exception that ended the request, or {@code null}. Never throws:
      * every failure ends as an error response (a user error handler's, or a problem body).
      *
      * <p>If the handler returns a {@link CompletionStage}, the thread is released at once and the
      * rest of the pipeline (rendering, after hooks, teardown, {@code done}) runs on the thread that
      * completes the stage: long polling without a thread per waiting client.
      */
-    public void handle(Context ctx, Runnable done) {
+    public void handle(Context ctx, Consumer<Throwable> done) {
         Object result;
         try {
             result = runBeforeHooks(ctx);
@@ -111,7 +113,7 @@ public final class Route {
         }
     }
 
-    private void finish(Context ctx, Object result, Throwable error, Runnable done) {
+    private void finish(Context ctx, Object result, Throwable error, Consumer<Throwable> done) {
         Throwable failure = error;
         try {
             try {
@@ -130,7 +132,7 @@ public final class Route {
             handleError(ctx, afterFailure);
         } finally {
             runTeardown(ctx, failure);
-            done.run();
+            done.accept(failure);
         }
     }
 

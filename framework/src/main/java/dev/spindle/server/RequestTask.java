@@ -2,9 +2,12 @@ package dev.spindle.server;
 
 import dev.spindle.http.Context;
 import dev.spindle.http.HttpStatus;
-import dev.spindle.http.Problem;
+import dev.spindle.metrics.RequestMetrics;
+import dev.spindle.metrics.RequestSample;
+import io.micrometer.observation.Observation;
 import dev.spindle.routing.Route;
 import dev.spindle.routing.RouteMatch;
+import dev.spindle.threading.Dispatcher;
 import io.undertow.server.HttpServerExchange;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,22 +35,34 @@ final class RequestTask implements Runnable {
     private final byte[] body;
     private final String requestId;
     private final long readyNanos;
+    private final RequestSample sample;
     private final AtomicInteger state = new AtomicInteger(QUEUED);
     private volatile Thread thread;
     private volatile boolean interruptedByDeadline;
     private XnioExecutor.Key deadline;
 
-    RequestTask(SpindleHandler server, HttpServerExchange exchange, RouteMatch match, byte[] body, String requestId) {
+    private boolean completedInline;
+    private boolean saturatedAtDispatch;
+
+    RequestTask(SpindleHandler server, HttpServerExchange exchange, RouteMatch match, byte[] body, String requestId,
+                RequestSample sample) {
         this.server = server;
         this.exchange = exchange;
         this.match = match;
         this.body = body;
         this.requestId = requestId;
+        this.sample = sample;
         this.readyNanos = System.nanoTime();
     }
 
     Route route() {
         return match.route();
+    }
+
+    /** Notes whether the dispatcher had no free thread when this request was handed to it. IO thread. */
+    void dispatchedTo(Dispatcher dispatcher) {
+        int capacity = dispatcher.capacity();
+        saturatedAtDispatch = capacity >= 0 && dispatcher.active() >= capacity;
     }
 
     /** Starts the deadline clock, if the route has a timeout. IO thread. */
@@ -64,11 +79,21 @@ final class RequestTask implements Runnable {
         if (!state.compareAndSet(QUEUED, RUNNING)) {
             return;
         }
+        Route route = match.route();
         Context ctx = new Context(new UndertowRequest(exchange, body), server.json(), requestId,
-                match.route().uri(), match.params());
-        server.observer().started(this, System.nanoTime() - readyNanos);
-        match.route().handle(ctx, () -> complete(ctx));
-        if (state.compareAndSet(RUNNING, ASYNC)) {
+                route.uri(), match.params());
+        RequestMetrics metrics = server.metrics();
+        metrics.handlerStarted(route, exchange.getRequestMethod().toString(), System.nanoTime() - readyNanos,
+                saturatedAtDispatch);
+        Observation observation = sample == null ? null : sample.observation();
+        try (Observation.Scope scope = observation == null ? null : observation.openScope()) {
+            route.handle(ctx, failure -> complete(ctx, failure));
+        } finally {
+            metrics.handlerReleased(route);
+        }
+        if (completedInline) {
+            respond(ctx);
+        } else if (state.compareAndSet(RUNNING, ASYNC)) {
             return;
         }
         if (interruptedByDeadline) {
@@ -79,11 +104,18 @@ final class RequestTask implements Runnable {
         }
     }
 
-    /** The pipeline finished, on the handler thread or, for an asynchronous result, on the thread that completed it. */
-    private void complete(Context ctx) {
+    /**
+     * The pipeline finished: on the handler thread (the response is then sent once the handler's
+     * observation scope is closed) or, for an asynchronous result, on the thread that completed it.
+     */
+    private void complete(Context ctx, Throwable failure) {
+        if (sample != null) {
+            sample.failure(failure);
+        }
         while (true) {
             int current = state.get();
-            if (current == RUNNING && Thread.currentThread() != thread) {
+            boolean inline = Thread.currentThread() == thread;
+            if (current == RUNNING && !inline) {
                 Thread.onSpinWait(); // completed elsewhere before run() released its thread: wait for that
                 continue;
             }
@@ -91,8 +123,11 @@ final class RequestTask implements Runnable {
                 return; // the deadline answered first
             }
             if (state.compareAndSet(current, DONE)) {
-                server.observer().finished(this, ctx.status());
-                respond(ctx);
+                if (current == RUNNING) {
+                    completedInline = true;
+                } else {
+                    respond(ctx);
+                }
                 return;
             }
         }
@@ -114,14 +149,14 @@ final class RequestTask implements Runnable {
     /** The dispatcher refused the task: answer 503 with {@code Retry-After}. IO thread. */
     void refuse(String why) {
         if (state.compareAndSet(QUEUED, DONE)) {
-            server.observer().rejected(this);
+            server.metrics().rejected(match.route());
             server.writeProblem(exchange, requestId, match.route().uri(), HttpStatus.SERVICE_UNAVAILABLE,
                     "The server is busy (" + why + "); try again shortly", true);
         }
     }
 
     private void answerTimeout() {
-        server.observer().timedOut(this);
+        server.metrics().timedOut(match.route());
         server.writeProblem(exchange, requestId, match.route().uri(), HttpStatus.SERVICE_UNAVAILABLE,
                 "The request took longer than its " + match.route().timeout().toMillis() + " ms deadline", true);
     }

@@ -4,6 +4,8 @@ import dev.spindle.http.Context;
 import dev.spindle.http.HttpStatus;
 import dev.spindle.http.Problem;
 import dev.spindle.json.JsonMapper;
+import dev.spindle.metrics.RequestMetrics;
+import dev.spindle.metrics.RequestSample;
 import dev.spindle.routing.RouteMatch;
 import dev.spindle.routing.Router;
 import dev.spindle.threading.Dispatcher;
@@ -31,30 +33,40 @@ final class SpindleHandler implements HttpHandler {
     private final JsonMapper json;
     private final long maxBodySize;
     private final InFlightRequests inFlight = new InFlightRequests();
-    private volatile RequestObserver observer = RequestObserver.NONE;
+    private final RequestMetrics metrics;
     private volatile boolean draining;
 
-    SpindleHandler(Router router, JsonMapper json, long maxBodySize) {
+    SpindleHandler(Router router, JsonMapper json, long maxBodySize, RequestMetrics metrics) {
         this.router = router;
         this.json = json;
         this.maxBodySize = maxBodySize;
+        this.metrics = metrics;
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
         inFlight.begin();
+        String method = exchange.getRequestMethod().toString();
+        RequestSample sample = metrics.arrived(method, exchange.getRequestStartTime(),
+                name -> exchange.getRequestHeaders().getFirst(name));
         exchange.addExchangeCompleteListener((done, next) -> {
             inFlight.end();
+            if (sample != null) {
+                metrics.completed(sample, done.getStatusCode());
+            }
             next.proceed();
         });
         String requestId = RequestIds.of(exchange.getRequestHeaders().getFirst(RequestIds.HEADER));
+        RouteMatch match = router.match(method, exchange.getRelativePath());
+        if (sample != null) {
+            sample.uri(match.route().uri());
+        }
         if (draining) {
             exchange.setPersistent(false);
-            writeProblem(exchange, requestId, "SHUTDOWN", HttpStatus.SERVICE_UNAVAILABLE,
+            writeProblem(exchange, requestId, match.route().uri(), HttpStatus.SERVICE_UNAVAILABLE,
                     "The server is shutting down", true);
             return;
         }
-        RouteMatch match = router.match(exchange.getRequestMethod().toString(), exchange.getRelativePath());
         if (exchange.getRequestContentLength() > maxBodySize) {
             refuseTooLarge(exchange, requestId, match);
             return;
@@ -63,7 +75,7 @@ final class SpindleHandler implements HttpHandler {
         receiver.setMaxBufferSize(maxBodySize > Integer.MAX_VALUE ? -1 : (int) maxBodySize);
         receiver.receiveFullBytes(
                 (received, body) -> dispatch(received, new RequestTask(this, received, match,
-                        body.length == 0 ? NO_BODY : body, requestId)),
+                        body.length == 0 ? NO_BODY : body, requestId, sample)),
                 (failed, error) -> {
                     if (error instanceof Receiver.RequestToLargeException || error instanceof RequestTooBigException) {
                         refuseTooLarge(failed, requestId, match);
@@ -79,6 +91,7 @@ final class SpindleHandler implements HttpHandler {
         task.scheduleDeadline();
         exchange.dispatch(SameThreadExecutor.INSTANCE, () -> {
             try {
+                task.dispatchedTo(dispatcher);
                 dispatcher.execute(task);
             } catch (RejectedExecutionException e) {
                 task.refuse(e.getMessage());
@@ -107,12 +120,8 @@ final class SpindleHandler implements HttpHandler {
         return json;
     }
 
-    RequestObserver observer() {
-        return observer;
-    }
-
-    void observer(RequestObserver observer) {
-        this.observer = observer;
+    RequestMetrics metrics() {
+        return metrics;
     }
 
     /** Answers 503 to every new request from now on. */

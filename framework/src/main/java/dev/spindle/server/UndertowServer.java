@@ -1,6 +1,7 @@
 package dev.spindle.server;
 
 import dev.spindle.json.JsonMapper;
+import dev.spindle.metrics.RequestMetrics;
 import dev.spindle.routing.Router;
 import dev.spindle.threading.Dispatcher;
 import io.undertow.Undertow;
@@ -43,7 +44,14 @@ public final class UndertowServer {
      */
     public static UndertowServer start(ServerOptions options, Router router, JsonMapper json,
                                        java.util.Map<String, dev.spindle.http.WebSocketHandler> webSockets) {
-        SpindleHandler handler = new SpindleHandler(router, json, options.maxBodySize());
+        return start(options, router, json, webSockets, RequestMetrics.NONE);
+    }
+
+    /** As above, reporting every request to {@code metrics}. */
+    public static UndertowServer start(ServerOptions options, Router router, JsonMapper json,
+                                       java.util.Map<String, dev.spindle.http.WebSocketHandler> webSockets,
+                                       RequestMetrics metrics) {
+        SpindleHandler handler = new SpindleHandler(router, json, options.maxBodySize(), metrics);
         ServerOptions.Limits limits = options.limits();
         Undertow undertow = Undertow.builder()
                 .addHttpListener(options.port(), options.host())

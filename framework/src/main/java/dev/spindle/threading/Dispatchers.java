@@ -49,6 +49,15 @@ public final class Dispatchers {
                 .factory();
     }
 
+    /** A factory of named daemon platform threads for framework housekeeping ({@code spindle-<name>-<n>}). */
+    public static ThreadFactory daemonThreads(String name) {
+        return Thread.ofPlatform()
+                .name("spindle-" + name + "-", 1)
+                .daemon(true)
+                .uncaughtExceptionHandler(LOG_UNCAUGHT)
+                .factory();
+    }
+
     private static String prefix(ThreadingMode mode, String name) {
         return "spindle-" + mode.shortName() + "-" + name + "-";
     }

@@ -73,7 +73,7 @@ final class PoolDispatcher implements Dispatcher {
 
     @Override
     public int active() {
-        return executor.getActiveCount();
+        return Math.min(admitted.get(), threads);
     }
 
     @Override

@@ -1,0 +1,255 @@
+package dev.spindle.metrics;
+
+import dev.spindle.routing.Route;
+import dev.spindle.routing.Router;
+import dev.spindle.threading.Dispatcher;
+import dev.spindle.threading.Dispatchers;
+import dev.spindle.threading.ThreadingMode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.http.Outcome;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.transport.RequestReplyReceiverContext;
+import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records Spindle's meters for one app (see {@link MeterNames}) and runs its overdue-handler
+ * detector. Per-request meters come from {@link Meter.MeterProvider}s built once, so a request
+ * costs map look-ups, not builders.
+ *
+ * <p>With an {@link ObservationRegistry}, each request is also an {@code http.server.requests}
+ * observation with the same low-cardinality keys; the timer is then left to the observation
+ * handlers (e.g. {@code DefaultMeterObservationHandler}) so it is not recorded twice.
+ */
+public final class SpindleMetrics implements RequestMetrics {
+
+    private static final Logger log = LoggerFactory.getLogger(SpindleMetrics.class);
+
+    private final MeterRegistry registry;
+    private final ObservationRegistry observations;
+    private final String mode;
+    private final long blockedNanos;
+    private final long overdueNanos;
+    private final Meter.MeterProvider<Timer> requests;
+    private final Meter.MeterProvider<Timer> queued;
+    private final Meter.MeterProvider<Counter> blocked;
+    private final Meter.MeterProvider<Counter> timeouts;
+    private final Meter.MeterProvider<Counter> overdue;
+    private final Map<String, AtomicInteger> active = new ConcurrentHashMap<>();
+    private final Map<Dispatcher, Occupancy> occupancy = new IdentityHashMap<>();
+    private final Queue<Meter> registered = new ConcurrentLinkedQueue<>();
+    private final ScheduledExecutorService detector;
+
+    private SpindleMetrics(MeterRegistry registry, ObservationRegistry observations, ThreadingMode appMode,
+                           Duration blockedThreshold, Duration overdueThreshold, Router router) {
+        this.registry = registry;
+        this.observations = observations == null || observations.isNoop() ? null : observations;
+        this.mode = appMode.shortName();
+        this.blockedNanos = blockedThreshold.toNanos();
+        this.overdueNanos = overdueThreshold.toNanos();
+        Tags common = Tags.of("mode", mode);
+        this.requests = Timer.builder(MeterNames.HTTP_SERVER_REQUESTS)
+                .description("HTTP requests, from arrival to response sent")
+                .tags(common).publishPercentileHistogram().withRegistry(registry);
+        this.queued = Timer.builder(MeterNames.REQUEST_QUEUED)
+                .description("Time a request waited for a handler thread, from body received to handler start")
+                .tags(common).publishPercentileHistogram().withRegistry(registry);
+        this.blocked = Counter.builder(MeterNames.REQUEST_BLOCKED)
+                .description("Requests that waited for a thread while route 'blocker' held the thread(s) they needed")
+                .tags(common).withRegistry(registry);
+        this.timeouts = Counter.builder(MeterNames.REQUEST_TIMEOUTS)
+                .description("Requests answered 503 because they passed their deadline")
+                .tags(common).withRegistry(registry);
+        this.overdue = Counter.builder(MeterNames.HANDLER_OVERDUE)
+                .description("Handlers that held the single handler thread or an IO thread past the overdue threshold")
+                .tags(common).withRegistry(registry);
+        boolean watch = false;
+        for (Dispatcher dispatcher : router.dispatchers()) {
+            boolean exclusive = dispatcher.mode() instanceof ThreadingMode.SingleThreaded
+                    || dispatcher.mode() instanceof ThreadingMode.NonBlocking;
+            watch |= exclusive;
+            occupancy.put(dispatcher, new Occupancy(dispatcher.name(), exclusive));
+            bindDispatcher(dispatcher);
+        }
+        for (Route route : router.routes()) {
+            activeCounter(route.uri());
+        }
+        this.detector = watch && overdueNanos > 0 ? startDetector() : null;
+    }
+
+    /**
+     * Meters for the app whose compiled routes are {@code router}.
+     *
+     * @param registry where meters go
+     * @param observations an observation registry for tracing bridges, or {@code null}
+     * @param blockedThreshold the queue wait from which a request counts as blocked
+     * @param overdueThreshold how long a handler may hold the single thread or an IO thread before a warning; zero disables
+     */
+    public static SpindleMetrics create(MeterRegistry registry, ObservationRegistry observations, ThreadingMode appMode,
+                                        Duration blockedThreshold, Duration overdueThreshold, Router router) {
+        return new SpindleMetrics(registry, observations, appMode, blockedThreshold, overdueThreshold, router);
+    }
+
+    /** The registry the meters are in. */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The app's threading mode, as tagged. */
+    public String mode() {
+        return mode;
+    }
+
+    @Override
+    public RequestSample arrived(String method, long startNanos, Function<String, String> headers) {
+        Observation observation = null;
+        if (observations != null) {
+            RequestReplyReceiverContext<Function<String, String>, Integer> context =
+                    new RequestReplyReceiverContext<>(Function::apply);
+            context.setCarrier(headers);
+            observation = Observation.createNotStarted(MeterNames.HTTP_SERVER_REQUESTS, () -> context, observations)
+                    .lowCardinalityKeyValue("method", method)
+                    .start();
+        }
+        return new RequestSample(method, startNanos, observation);
+    }
+
+    @Override
+    public void handlerStarted(Route route, String method, long queuedNanos, boolean saturated) {
+        String uri = route.uri();
+        queued.withTags("method", method, "uri", uri).record(queuedNanos, TimeUnit.NANOSECONDS);
+        activeCounter(uri).incrementAndGet();
+        Occupancy held = occupancy.get(route.dispatcher());
+        if (held != null) {
+            if (saturated && queuedNanos >= blockedNanos) {
+                blocked.withTags("uri", uri, "blocker", held.blocker()).increment();
+            }
+            held.enter(uri, System.nanoTime());
+        }
+    }
+
+    @Override
+    public void handlerReleased(Route route) {
+        activeCounter(route.uri()).decrementAndGet();
+        Occupancy held = occupancy.get(route.dispatcher());
+        if (held != null) {
+            held.leave(route.uri());
+        }
+    }
+
+    @Override
+    public void timedOut(Route route) {
+        timeouts.withTags("uri", route.uri()).increment();
+    }
+
+    @Override
+    public void completed(RequestSample sample, int status) {
+        Throwable failure = sample.failure();
+        String exception = failure == null ? "none" : failure.getClass().getSimpleName();
+        String outcome = Outcome.forStatus(status).name();
+        if (sample.observation != null) {
+            sample.observation
+                    .lowCardinalityKeyValue("uri", sample.uri())
+                    .lowCardinalityKeyValue("status", Integer.toString(status))
+                    .lowCardinalityKeyValue("outcome", outcome)
+                    .lowCardinalityKeyValue("exception", exception)
+                    .lowCardinalityKeyValue("mode", mode)
+                    .contextualName(sample.method + " " + sample.uri());
+            if (sample.observation.getContext() instanceof RequestReplyReceiverContext<?, ?> context) {
+                @SuppressWarnings("unchecked")
+                var reply = (RequestReplyReceiverContext<?, Integer>) context;
+                reply.setResponse(status);
+            }
+            if (failure != null) {
+                sample.observation.error(failure);
+            }
+            sample.observation.stop();
+            return;
+        }
+        requests.withTags("method", sample.method, "uri", sample.uri(), "status", Integer.toString(status),
+                        "outcome", outcome, "exception", exception)
+                .record(System.nanoTime() - sample.startNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void close() {
+        if (detector != null) {
+            detector.shutdownNow();
+        }
+        registered.forEach(registry::remove);
+    }
+
+    private AtomicInteger activeCounter(String uri) {
+        AtomicInteger counter = active.get(uri);
+        if (counter != null) {
+            return counter;
+        }
+        return active.computeIfAbsent(uri, key -> {
+            AtomicInteger created = new AtomicInteger();
+            registered.add(Gauge.builder(MeterNames.REQUESTS_ACTIVE, created, AtomicInteger::get)
+                    .description("Requests whose handler holds a thread now")
+                    .tags("mode", mode, "uri", key)
+                    .register(registry));
+            return created;
+        });
+    }
+
+    private void bindDispatcher(Dispatcher dispatcher) {
+        Tags tags = Tags.of("dispatcher", dispatcher.name(), "mode", dispatcher.mode().shortName());
+        registered.add(Gauge.builder(MeterNames.DISPATCHER_ACTIVE, dispatcher, Dispatcher::active)
+                .description("Handlers running on this dispatcher").tags(tags).register(registry));
+        registered.add(Gauge.builder(MeterNames.DISPATCHER_QUEUED, dispatcher, Dispatcher::queued)
+                .description("Requests waiting for a thread of this dispatcher").tags(tags).register(registry));
+        registered.add(Gauge.builder(MeterNames.DISPATCHER_CAPACITY, dispatcher, Dispatcher::capacity)
+                .description("Most handlers this dispatcher runs at once (-1: no limit)").tags(tags).register(registry));
+        registered.add(FunctionCounter.builder(MeterNames.DISPATCHER_REJECTED, dispatcher, Dispatcher::rejected)
+                .description("Requests this dispatcher refused with 503").tags(tags).register(registry));
+    }
+
+    private ScheduledExecutorService startDetector() {
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+                Dispatchers.daemonThreads("overdue-detector"));
+        long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10), overdueNanos / 4);
+        scheduler.scheduleAtFixedRate(this::reportOverdue, period, period, TimeUnit.NANOSECONDS);
+        return scheduler;
+    }
+
+    /** Like Vert.x's blocked-thread checker: one warning, with the stack, per handler that overstays. */
+    private void reportOverdue() {
+        long now = System.nanoTime();
+        for (Occupancy held : occupancy.values()) {
+            if (!held.watchedForOverdue) {
+                continue;
+            }
+            for (Occupancy.Occupant occupant : held.occupants()) {
+                if (!occupant.reported && now - occupant.startNanos >= overdueNanos) {
+                    occupant.reported = true;
+                    overdue.withTags("uri", occupant.uri).increment();
+                    Throwable where = new Throwable("stack of " + occupant.thread.getName());
+                    where.setStackTrace(occupant.thread.getStackTrace());
+                    log.warn("Handler of {} has held {} ({}) for {} ms; every other request on that thread waits",
+                            occupant.uri, occupant.thread.getName(), held.dispatcher,
+                            TimeUnit.NANOSECONDS.toMillis(now - occupant.startNanos), where);
+                }
+            }
+        }
+    }
+}
