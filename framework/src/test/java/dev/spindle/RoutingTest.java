@@ -119,12 +119,14 @@ class RoutingTest {
             client.spec().get("/float/1.25").then().statusCode(200).body(equalTo("2.5"));
             client.spec().get("/uuid/" + id).then().statusCode(200).body(equalTo(id.toString()));
             client.spec().get("/files/a/b/c.txt").then().statusCode(200).body(equalTo("a/b/c.txt"));
+            client.spec().get("/name/a b").then().statusCode(200).body(equalTo("a b"));
         });
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"/int/abc", "/int/1.5", "/int/-1", "/int/99999999999", "/float/3", "/float/x.5",
-            "/uuid/not-a-uuid", "/uuid/123e4567-e89b-12d3-a456-42661417400", "/files/", "/name/"})
+            "/uuid/not-a-uuid", "/uuid/123e4567-e89b-12d3-a456-42661417400", "/files/", "/name/",
+            "/name/..", "/name/%2e%2e", "/name/.", "/files/a/../../etc/passwd", "/files/..", "/files/a/./b"})
     void a_value_that_does_not_convert_is_404(String path) throws Exception {
         var app = Spindle.create();
         app.get("/name/{name}", ctx -> "name")
@@ -132,8 +134,26 @@ class RoutingTest {
                 .get("/float/{x:float}", ctx -> "float")
                 .get("/uuid/{u:uuid}", ctx -> "uuid")
                 .get("/files/{rest:path}", ctx -> "path");
-        SpindleTest.test(app, client -> client.spec().get(path).then().statusCode(404)
-                .contentType("application/problem+json"));
+        SpindleTest.test(app, client -> {
+            try (var http = client.raw()) {
+                var response = http.get(path);
+                assertThat(response.status()).isEqualTo(404);
+                assertThat(response.header("Content-Type")).isEqualTo("application/problem+json");
+            }
+        });
+    }
+
+    @Test
+    void an_encoded_slash_stays_inside_its_segment() throws Exception {
+        var app = Spindle.create();
+        app.get("/name/{name}", ctx -> ctx.pathParam("name"));
+        SpindleTest.test(app, client -> {
+            try (var http = client.raw()) {
+                var response = http.get("/name/a%2Fb");
+                assertThat(response.status()).isEqualTo(200);
+                assertThat(response.text()).isEqualTo("a%2Fb");
+            }
+        });
     }
 
     @Test

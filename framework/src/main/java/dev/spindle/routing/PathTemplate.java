@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  * A compiled route template such as {@code /users/{id:int}/files/{rest:path}}, with Flask's
  * converters: {@code {name}} (one non-empty segment), {@code {id:int}}, {@code {x:float}},
  * {@code {u:uuid}} and {@code {rest:path}} (the rest of the path, slashes included; last only).
- * A value that does not convert does not match, so it ends as 404, never as 500.
+ * A value that does not convert does not match, so it ends as 404, never as 500; neither does a
+ * {@code .} or {@code ..} segment, in any parameter.
  *
  * <p>A trailing slash is part of the template: {@code /docs/} and {@code /docs} are different routes
  * (see {@link Router} for the redirect from {@code /docs} to {@code /docs/}).
@@ -173,15 +174,32 @@ public final class PathTemplate {
         STRING("string") {
             @Override
             Object convert(String text) {
-                return text.isEmpty() ? null : text;
+                return text.isEmpty() || isDotSegment(text) ? null : text;
             }
         },
         PATH("path") {
             @Override
             Object convert(String text) {
-                return text.isEmpty() ? null : text;
+                if (text.isEmpty()) {
+                    return null;
+                }
+                for (String segment : text.split("/", -1)) {
+                    if (isDotSegment(segment)) {
+                        return null;
+                    }
+                }
+                return text;
             }
         };
+
+        /**
+         * {@code .} and {@code ..} never match a parameter: a client that sends them unnormalised is
+         * probing for paths outside the one the route names, and a handler that joins a parameter
+         * to a directory must never see them.
+         */
+        private static boolean isDotSegment(String segment) {
+            return segment.equals(".") || segment.equals("..");
+        }
 
         final String label;
 

@@ -87,8 +87,13 @@ final class UndertowRequest implements ServerRequest {
     public Map<String, String> cookies() {
         if (cookies == null) {
             Map<String, String> parsed = new LinkedHashMap<>();
-            for (Cookie cookie : exchange.requestCookies()) {
-                parsed.putIfAbsent(cookie.getName(), cookie.getValue());
+            try {
+                for (Cookie cookie : exchange.requestCookies()) {
+                    parsed.putIfAbsent(cookie.getName(), cookie.getValue());
+                }
+            } catch (IllegalStateException tooMany) {
+                // Undertow parses cookies lazily and enforces MAX_COOKIES by throwing here.
+                throw new HttpException(HttpStatus.BAD_REQUEST, "The request has more cookies than the server accepts");
             }
             cookies = parsed;
         }

@@ -133,6 +133,22 @@ class LimitsTest {
     }
 
     @Test
+    void too_many_cookies_are_400_not_500() throws Exception {
+        var app = Spindle.create(config -> config.limits(new ServerOptions.Limits(100, 64 * 1024, 100, 5,
+                Duration.ofSeconds(30), Duration.ofSeconds(60))));
+        app.get("/cookies", ctx -> ctx.cookies().size());
+        SpindleTest.test(app, client -> {
+            var many = client.spec();
+            for (int i = 0; i < 20; i++) {
+                many = many.cookie("c" + i, "v");
+            }
+            many.get("/cookies").then().statusCode(400).contentType("application/problem+json")
+                    .body("detail", containsString("cookies"));
+            client.spec().cookie("a", "1").cookie("b", "2").get("/cookies").then().statusCode(200).body(equalTo("2"));
+        });
+    }
+
+    @Test
     void too_many_query_parameters_are_refused() throws Exception {
         var app = Spindle.create(config -> config.limits(new ServerOptions.Limits(100, 64 * 1024, 10, 10,
                 Duration.ofSeconds(30), Duration.ofSeconds(60))));
