@@ -21,7 +21,7 @@ public final class HttpStatus {
     private HttpStatus() {
     }
 
-    /** The standard reason phrase, e.g. {@code Not Found} for 404; {@code Unknown} for unlisted codes. */
+    /** The standard reason phrase (RFC 9110), e.g. {@code Not Found} for 404; {@code Unknown} for unregistered codes. */
     public static String reasonPhrase(int status) {
         return switch (status) {
             case 200 -> "OK";
@@ -36,6 +36,7 @@ public final class HttpStatus {
             case 308 -> "Permanent Redirect";
             case 400 -> "Bad Request";
             case 401 -> "Unauthorized";
+            case 402 -> "Payment Required";
             case 403 -> "Forbidden";
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
@@ -43,16 +44,31 @@ public final class HttpStatus {
             case 408 -> "Request Timeout";
             case 409 -> "Conflict";
             case 410 -> "Gone";
+            case 411 -> "Length Required";
+            case 412 -> "Precondition Failed";
             case 413 -> "Content Too Large";
+            case 414 -> "URI Too Long";
             case 415 -> "Unsupported Media Type";
+            case 416 -> "Range Not Satisfiable";
+            case 417 -> "Expectation Failed";
+            case 421 -> "Misdirected Request";
             case 422 -> "Unprocessable Content";
+            case 423 -> "Locked";
+            case 424 -> "Failed Dependency";
+            case 425 -> "Too Early";
+            case 426 -> "Upgrade Required";
+            case 428 -> "Precondition Required";
             case 429 -> "Too Many Requests";
             case 431 -> "Request Header Fields Too Large";
+            case 451 -> "Unavailable For Legal Reasons";
             case 500 -> "Internal Server Error";
             case 501 -> "Not Implemented";
             case 502 -> "Bad Gateway";
             case 503 -> "Service Unavailable";
             case 504 -> "Gateway Timeout";
+            case 505 -> "HTTP Version Not Supported";
+            case 507 -> "Insufficient Storage";
+            case 511 -> "Network Authentication Required";
             default -> "Unknown";
         };
     }
