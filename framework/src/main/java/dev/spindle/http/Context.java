@@ -468,6 +468,7 @@ public final class Context {
     public Context result(Object value) {
         switch (value) {
             case null -> { }
+            case Context written -> { }
             case String text when text.startsWith("<") -> html(text);
             case String text -> text(text);
             case byte[] bytes -> contentType("application/octet-stream").responseBody(bytes);
@@ -522,7 +523,6 @@ public final class Context {
     private static byte[] readAll(InputStream stream) {
         try (stream) {
             return stream.readAllBytes();
-            case Context written -> { }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
