@@ -2,6 +2,10 @@ package dev.spindle.demo;
 
 import dev.spindle.Spindle;
 import dev.spindle.threading.ThreadingMode;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.java21.instrument.binder.jdk.VirtualThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Arrays;
 import java.util.List;
 
@@ -17,6 +21,18 @@ public final class DemoApp {
     public static void main(String[] args) {
         System.setProperty("org.jboss.logging.provider", "slf4j");
         List<String> arguments = Arrays.asList(args);
+        if (!arguments.isEmpty() && arguments.getFirst().equals("bench")) {
+            try {
+                System.exit(Bench.run(arguments.subList(1, arguments.size())));
+            } catch (IllegalArgumentException e) {
+                System.err.println(e.getMessage());
+                System.exit(2);
+            } catch (Exception e) {
+                System.err.println("bench failed: " + e);
+                System.exit(1);
+            }
+            return;
+        }
         DemoOptions options;
         try {
             options = DemoOptions.parse(arguments);
@@ -37,7 +53,12 @@ public final class DemoApp {
 
     /** The demo app, not yet started. */
     static Spindle create(DemoOptions options) {
-        Spindle app = Spindle.create(config -> config.threading(options.mode()).host(options.host()));
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().commonTags("mode", options.mode().shortName());
+        new JvmThreadMetrics().bindTo(registry);
+        new VirtualThreadMetrics().bindTo(registry);
+        Spindle app = Spindle.create(config -> config.threading(options.mode()).host(options.host())
+                .meterRegistry(registry));
         int slowDefault = options.slowMs();
         app.get("/fast", ctx -> "fast");
         app.get("/slow", ctx -> {
@@ -50,6 +71,11 @@ public final class DemoApp {
             return new PrimeCount(below, Primes.countBelow(below), Thread.currentThread().getName());
         });
         app.get("/health", ctx -> new Health("UP", options.mode().shortName()));
+        JobRoutes.install(app, options.allowPrivateCallbacks());
+        app.metricsEndpoint("/metrics");
+        String dashboard = Dashboard.html(options.mode().shortName());
+        app.get("/", ctx -> dashboard, route -> route.nonBlocking());
+        CounterRoutes.install(app);
         return app;
     }
 

@@ -34,6 +34,7 @@ public final class Router {
     private final List<Route> routes = new ArrayList<>();
     private final List<Dispatcher> dispatchers = new ArrayList<>();
     private final Route fallback;
+    private Dispatcher io;
 
     private Router(Route fallback) {
         this.fallback = fallback;
@@ -74,7 +75,9 @@ public final class Router {
             String full = group.prefix() + declared.template();
             RouteOptions options = declared.options();
             Dispatcher dispatcher = groupDispatcher;
-            if (options.threading != null) {
+            if (options.threading instanceof ThreadingMode.NonBlocking) {
+                dispatcher = ioDispatcher(dispatcherFactory);
+            } else if (options.threading != null) {
                 dispatcher = dispatcherFactory.apply(options.threading, full);
                 dispatchers.add(dispatcher);
             }
@@ -87,6 +90,15 @@ public final class Router {
         for (RouteGroup child : group.children) {
             add(child, chain, groupDispatcher, groupTimeout, dispatcherFactory);
         }
+    }
+
+    /** Non-blocking routes share one dispatcher: there is no executor to isolate, only the IO threads. */
+    private Dispatcher ioDispatcher(BiFunction<ThreadingMode, String, Dispatcher> dispatcherFactory) {
+        if (io == null) {
+            io = dispatcherFactory.apply(ThreadingMode.nonBlocking(), "io");
+            dispatchers.add(io);
+        }
+        return io;
     }
 
     private void insert(Route route) {
