@@ -168,15 +168,27 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
      * the app stops the jobs first, per the policy in {@link dev.spindle.jobs.Jobs}.
      */
     public dev.spindle.jobs.Jobs jobs() {
-        if (jobs == null) {
-            if (started) {
-                throw new IllegalStateException("Call app.jobs() before start(): it declares the job routes");
-            }
-            jobs = dev.spindle.jobs.Jobs.create(settings -> {
-                settings.json(config.json());
-                config.jobs().accept(settings);
-            }).install(this);
+        return jobs == null ? jobs(settings -> { }) : jobs;
+    }
+
+    /**
+     * Creates the app's background jobs with {@code setup} applied after {@link SpindleConfig#jobs}'
+     * settings, as {@link #jobs()} does: for code that installs jobs on an app it did not configure.
+     *
+     * @throws IllegalStateException if the app's jobs already exist or the app has started
+     */
+    public dev.spindle.jobs.Jobs jobs(Consumer<dev.spindle.jobs.JobSettings> setup) {
+        if (jobs != null) {
+            throw new IllegalStateException("The app's jobs already exist: configure them in the first app.jobs(...) call");
         }
+        if (started) {
+            throw new IllegalStateException("Call app.jobs() before start(): it declares the job routes");
+        }
+        jobs = dev.spindle.jobs.Jobs.create(settings -> {
+            settings.json(config.json());
+            config.jobs().accept(settings);
+            setup.accept(settings);
+        }).install(this);
         return jobs;
     }
 

@@ -5,9 +5,10 @@ import java.util.List;
 
 /**
  * The demo's command line: {@code [--single|--threaded|--virtual|--pool[=N]] [--queue N] [--port N]
- * [--host H] [--slow-ms N] [--help]}.
+ * [--host H] [--slow-ms N] [--allow-private-callbacks] [--help]}.
  */
-record DemoOptions(ThreadingMode mode, String host, int port, int slowMs, boolean help) {
+record DemoOptions(ThreadingMode mode, String host, int port, int slowMs, boolean help,
+                   boolean allowPrivateCallbacks) {
 
     static final String USAGE = """
             Usage: java -jar demo-app/target/demo-app.jar [mode] [options]
@@ -24,6 +25,8 @@ record DemoOptions(ThreadingMode mode, String host, int port, int slowMs, boolea
               --port N        port to listen on (default 8080, 0 = any free port)
               --host H        address to bind (default 127.0.0.1)
               --slow-ms N     how long GET /slow sleeps without ?ms= (default 5000, as in Flask's example)
+              --allow-private-callbacks
+                              let job callback URLs target loopback/private addresses (local webhook receivers)
               --help          this text
 
             Try it:  curl localhost:8080/slow & curl localhost:8080/fast
@@ -37,6 +40,7 @@ record DemoOptions(ThreadingMode mode, String host, int port, int slowMs, boolea
         int port = 8080;
         int slowMs = 5000;
         boolean help = false;
+        boolean allowPrivateCallbacks = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -45,6 +49,7 @@ record DemoOptions(ThreadingMode mode, String host, int port, int slowMs, boolea
                 case "--port" -> port = number(args, ++i, arg, 0);
                 case "--host" -> host = value(args, ++i, arg);
                 case "--slow-ms" -> slowMs = number(args, ++i, arg, 0);
+                case "--allow-private-callbacks" -> allowPrivateCallbacks = true;
                 case "--help", "-h" -> help = true;
                 default -> {
                     if (arg.startsWith("--pool=")) {
@@ -64,7 +69,7 @@ record DemoOptions(ThreadingMode mode, String host, int port, int slowMs, boolea
                     case "virtual" -> new ThreadingMode.VirtualThreads(0, queue);
                     default -> ThreadingMode.workerPool(poolThreads, queue);
                 };
-        return new DemoOptions(mode, host, port, slowMs, help);
+        return new DemoOptions(mode, host, port, slowMs, help, allowPrivateCallbacks);
     }
 
     private static String setMode(String current, String requested) {

@@ -81,6 +81,7 @@ public final class Jobs implements AutoCloseable {
     private final JobMetrics metrics;
     private final Dispatcher executor;
     private final ScheduledThreadPoolExecutor timer;
+    /** Virtual threads for webhook attempts and for waking long polls. */
     private final ExecutorService senders;
     private final Webhooks webhooks;
     private final SecureRandom random = new SecureRandom();
@@ -98,7 +99,7 @@ public final class Jobs implements AutoCloseable {
         this.executor = Dispatchers.create(settings.threading, "jobs");
         this.timer = new ScheduledThreadPoolExecutor(1, Dispatchers.platformThreads(settings.threading, "jobs-timer"));
         timer.setRemoveOnCancelPolicy(true);
-        this.senders = Executors.newThreadPerTaskExecutor(Dispatchers.virtualThreads(settings.threading, "jobs-webhook"));
+        this.senders = Executors.newThreadPerTaskExecutor(Dispatchers.virtualThreads(settings.threading, "jobs-notify"));
         this.webhooks = new Webhooks(settings, metrics, timer, senders, this::recordDelivery);
         long sweep = Math.min(settings.ttl.toMillis(), Duration.ofMinutes(1).toMillis());
         timer.scheduleWithFixedDelay(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
@@ -253,7 +254,15 @@ public final class Jobs implements AutoCloseable {
         }
         webhooks.close();
         timer.shutdownNow();
-        senders.shutdownNow();
+        senders.shutdown();
+        try {
+            if (!senders.awaitTermination(1, TimeUnit.SECONDS)) {
+                senders.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            senders.shutdownNow();
+        }
     }
 
     // ---- running ----
@@ -310,7 +319,7 @@ public final class Jobs implements AutoCloseable {
         }
         metrics.completed(job.kind(), state);
         for (CompletableFuture<Job> waiter : finished.waiters()) {
-            waiter.complete(job);
+            wake(waiter, job);
         }
         if (job.callbackUrl() != null) {
             Map<String, Object> body = resource(job);
@@ -418,7 +427,7 @@ public final class Jobs implements AutoCloseable {
         try {
             deadline = timer.schedule(() -> {
                 if (entry.removeWaiter(waiter)) {
-                    waiter.complete(entry.snapshot());
+                    wake(waiter, entry.snapshot());
                 }
             }, duration.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
@@ -430,6 +439,18 @@ public final class Jobs implements AutoCloseable {
             waiting.decrementAndGet();
             deadline.cancel(false);
         }).thenApply(job -> respond(ctx, job));
+    }
+
+    /**
+     * Completes a long poll on a virtual thread: completing it runs the rest of that request's
+     * pipeline (rendering, after hooks), which must hold up neither the timer nor the job's thread.
+     */
+    private void wake(CompletableFuture<Job> waiter, Job job) {
+        try {
+            senders.execute(() -> waiter.complete(job));
+        } catch (RejectedExecutionException e) {
+            waiter.complete(job);
+        }
     }
 
     private Object cancelRoute(Context ctx) {

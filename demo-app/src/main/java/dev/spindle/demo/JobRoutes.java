@@ -1,0 +1,65 @@
+package dev.spindle.demo;
+
+import dev.spindle.Spindle;
+import dev.spindle.http.HttpException;
+import dev.spindle.http.HttpStatus;
+import dev.spindle.jobs.JobFailedException;
+import dev.spindle.jobs.JobHandle;
+import dev.spindle.jobs.Jobs;
+
+/**
+ * The background-job demo: {@code POST /jobs/report} starts a simulated report that takes {@code ms}
+ * in {@code steps}, reporting progress after each; the job routes ({@code /jobs/{id}}, long polling,
+ * {@code /jobs/{id}/events}) come from {@code app.jobs()}. See {@code docs/jobs.md}.
+ */
+final class JobRoutes {
+
+    /** The webhook secret when {@code SPINDLE_WEBHOOK_SECRET} is not set: fine for a demo, never for production. */
+    static final String DEMO_SECRET = "spindle-demo-secret";
+
+    private JobRoutes() {
+    }
+
+    /**
+     * Declares {@code POST /jobs/report} and the job routes.
+     *
+     * @param allowPrivateCallbacks whether callback URLs may target loopback and private addresses
+     *        (the demo's {@code --allow-private-callbacks}, to try webhooks with a local receiver)
+     */
+    static void install(Spindle app, boolean allowPrivateCallbacks) {
+        String secret = System.getenv().getOrDefault("SPINDLE_WEBHOOK_SECRET", DEMO_SECRET);
+        Jobs jobs = app.jobs(settings -> settings.webhookSecret(secret).allowPrivateCallbacks(allowPrivateCallbacks));
+        app.post("/jobs/report", ctx -> {
+            ReportRequest request = ctx.bodyBytes().length == 0 ? ReportRequest.DEFAULT : ctx.bodyAs(ReportRequest.class);
+            long ms = request.ms() == null ? 3_000 : request.ms();
+            int steps = request.steps() == null ? 10 : request.steps();
+            if (ms < 0 || ms > 600_000 || steps < 1 || steps > 1_000) {
+                throw new HttpException(HttpStatus.BAD_REQUEST, "ms must be 0–600000 and steps 1–1000");
+            }
+            boolean fail = Boolean.TRUE.equals(request.fail());
+            return jobs.start(ctx, "report", request.callbackUrl(), job -> simulate(job, ms, steps, fail));
+        });
+    }
+
+    /** Works for {@code ms} in {@code steps}; fails half way if asked to. Interruptible: DELETE cancels it. */
+    static Report simulate(JobHandle job, long ms, int steps, boolean fail) throws InterruptedException {
+        int failAt = steps / 2 + 1;
+        for (int step = 1; step <= steps; step++) {
+            Thread.sleep(ms / steps);
+            if (fail && step == failAt) {
+                throw new JobFailedException("The report failed at step " + step + " of " + steps + " (asked with fail=true)");
+            }
+            job.progress(100 * step / steps, "step " + step + " of " + steps);
+        }
+        return new Report(job.id(), steps, ms, "https://reports.example/" + job.id() + ".pdf");
+    }
+
+    /** {@code POST /jobs/report}'s body; every field is optional. */
+    record ReportRequest(Long ms, Integer steps, Boolean fail, String callbackUrl) {
+        static final ReportRequest DEFAULT = new ReportRequest(null, null, null, null);
+    }
+
+    /** The simulated report: the job's result. */
+    record Report(String id, int pages, long tookMs, String url) {
+    }
+}
