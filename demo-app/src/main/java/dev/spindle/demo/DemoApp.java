@@ -71,11 +71,11 @@ public final class DemoApp {
             return new PrimeCount(below, Primes.countBelow(below), Thread.currentThread().getName());
         });
         app.get("/health", ctx -> new Health("UP", options.mode().shortName()));
+        CounterRoutes.install(app);
         JobRoutes.install(app, options.allowPrivateCallbacks());
         app.metricsEndpoint("/metrics");
         String dashboard = Dashboard.html(options.mode().shortName());
         app.get("/", ctx -> dashboard, route -> route.nonBlocking());
-        CounterRoutes.install(app);
         return app;
     }
 
