@@ -349,18 +349,42 @@ public final class Context {
         return this;
     }
 
-    /** Sets a response header, replacing earlier values. */
+    /**
+     * Sets a response header, replacing earlier values.
+     *
+     * @throws IllegalArgumentException for a null value, an invalid name, or a value with CR or LF
+     */
     public Context header(String name, String value) {
         List<String> values = new ArrayList<>(1);
-        values.add(value);
+        values.add(checkHeader(name, value));
         responseHeaders.put(name, values);
         return this;
     }
 
     /** Adds a response header value, keeping earlier ones. */
     public Context addHeader(String name, String value) {
-        responseHeaders.computeIfAbsent(name, n -> new ArrayList<>(1)).add(value);
+        responseHeaders.computeIfAbsent(name, n -> new ArrayList<>(1)).add(checkHeader(name, value));
         return this;
+    }
+
+    /**
+     * Refuses what would corrupt the response head: a value with CR or LF could end the header
+     * block early and let request data (say, a redirect target) inject headers or a body.
+     */
+    private static String checkHeader(String name, String value) {
+        if (name == null || name.isEmpty() || value == null) {
+            throw new IllegalArgumentException("A response header needs a name and a value, got " + name + ": " + value);
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c <= ' ' || c >= 0x7F || c == ':') {
+                throw new IllegalArgumentException("Invalid character in response header name '" + name + "'");
+            }
+        }
+        if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("Response header " + name + " must not contain CR, LF or NUL");
+        }
+        return value;
     }
 
     /** A response header set so far, or {@code null}. */

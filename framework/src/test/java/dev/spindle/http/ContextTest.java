@@ -97,6 +97,20 @@ class ContextTest {
     }
 
     @Test
+    void a_header_value_with_a_line_break_is_refused_not_sent() throws Exception {
+        var app = Spindle.create();
+        app.get("/go", ctx -> ctx.redirect(ctx.queryParam("to")));
+        SpindleTest.test(app, client -> {
+            try (var http = client.raw()) {
+                var response = http.get("/go?to=/home%0D%0ASet-Cookie:%20admin=1");
+                assertThat(response.status()).isEqualTo(500);
+                assertThat(response.headers()).doesNotContainKey("Set-Cookie").doesNotContainKey("Location");
+                assertThat(http.get("/go?to=/home").header("Location")).isEqualTo("/home");
+            }
+        });
+    }
+
+    @Test
     void cookies_are_read_and_set_with_attributes() throws Exception {
         var app = Spindle.create();
         app.get("/cookies", ctx -> {
