@@ -188,10 +188,18 @@ public final class ReadWriteMutex {
     }
 
     /** A held write side, which can {@link #downgrade()} to the read side. */
-    public final class Writing extends LockHandle {
+    public final class Writing implements Held {
+
+        private final LockHandle handle;
 
         private Writing(Lock side, long acquiredAt) {
-            super(side, meters, acquiredAt);
+            this.handle = new LockHandle(side, meters, acquiredAt);
+        }
+
+        /** Releases the write side; does nothing if it was already released or downgraded. */
+        @Override
+        public void close() {
+            handle.close();
         }
 
         /**
@@ -203,16 +211,17 @@ public final class ReadWriteMutex {
          * @throws IllegalMonitorStateException if called by a thread that does not hold this write side
          */
         public Held downgrade() {
-            if (released()) {
+            if (handle.released()) {
                 throw new IllegalStateException("The write lock of '" + name + "' was already released: nothing to downgrade");
             }
             if (!lock.isWriteLockedByCurrentThread()) {
                 throw new IllegalMonitorStateException("Only the thread holding the write lock of '" + name + "' may downgrade it");
             }
             Lock side = lock.readLock();
+            long start = meters.startWait();
             side.lock();
-            Held reading = new LockHandle(side, meters, meters.acquired(meters.startWait()));
-            close();
+            Held reading = new LockHandle(side, meters, meters.acquired(start));
+            handle.close();
             return reading;
         }
     }
