@@ -165,7 +165,8 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
     /**
      * The app's background jobs ({@link dev.spindle.jobs.Jobs}), configured by {@link SpindleConfig#jobs}.
      * The first call, before {@link #start()}, declares the job routes ({@code /jobs/...}); stopping
-     * the app stops the jobs first, per the policy in {@link dev.spindle.jobs.Jobs}.
+     * the app stops the jobs first, per the policy in {@link dev.spindle.jobs.Jobs}. Job metrics go to
+     * the app's meter registry unless the job settings name another.
      */
     public dev.spindle.jobs.Jobs jobs() {
         return jobs == null ? jobs(settings -> { }) : jobs;
@@ -186,6 +187,9 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
         }
         jobs = dev.spindle.jobs.Jobs.create(settings -> {
             settings.json(config.json());
+            if (config.meterRegistry() != null) {
+                settings.meterRegistry(config.meterRegistry());
+            }
             config.jobs().accept(settings);
             setup.accept(settings);
         }).install(this);

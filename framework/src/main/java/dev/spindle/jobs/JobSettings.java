@@ -123,7 +123,7 @@ public final class JobSettings {
         return this;
     }
 
-    /** Where job metrics go ({@code spindle.jobs.*}, {@code spindle.webhook.deliveries}). Default: none recorded. */
+    /** Where job metrics go ({@code spindle.jobs.*}, {@code spindle.webhook.deliveries}). Default: the app's registry, if any; otherwise none are recorded. */
     public JobSettings meterRegistry(MeterRegistry registry) {
         this.meterRegistry = Objects.requireNonNull(registry);
         return this;
