@@ -13,9 +13,36 @@ import java.util.Objects;
 public record Cookie(String name, String value, String path, String domain, Duration maxAge,
                      boolean secure, boolean httpOnly, String sameSite) {
 
+    /**
+     * @throws IllegalArgumentException if the name is not an RFC 6265 token, or the value, path or
+     *         domain holds a character that would end the attribute or the header ({@code ;}, CR, LF…)
+     */
     public Cookie {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(value, "value");
+        if (name.isEmpty() || !name.chars().allMatch(Cookie::isTokenChar)) {
+            throw new IllegalArgumentException("A cookie name is a token (letters, digits, !#$%&'*+-.^_`|~), not '" + name + "'");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x21 || c >= 0x7F || c == ';' || c == ',' || c == '"' || c == '\\') {
+                throw new IllegalArgumentException("A cookie value must not contain spaces, control or non-ASCII "
+                        + "characters, quotes, backslashes, ';' or ',' (encode it, e.g. Base64url)");
+            }
+        }
+        checkAttribute("path", path);
+        checkAttribute("domain", domain);
+        checkAttribute("sameSite", sameSite);
+    }
+
+    private static void checkAttribute(String what, String text) {
+        if (text != null && text.chars().anyMatch(c -> c < 0x20 || c == 0x7F || c == ';')) {
+            throw new IllegalArgumentException("A cookie " + what + " must not contain control characters or ';'");
+        }
+    }
+
+    private static boolean isTokenChar(int c) {
+        return c > 0x20 && c < 0x7F && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0;
     }
 
     /** A cookie for path {@code /} with no other attributes. */

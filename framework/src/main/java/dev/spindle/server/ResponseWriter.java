@@ -9,6 +9,9 @@ import io.undertow.util.HttpString;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.IoUtils;
 
 /**
  * Copies a finished {@link Context} response onto the exchange and sends it with the non-blocking
@@ -17,10 +20,41 @@ import java.util.Map;
  */
 final class ResponseWriter {
 
+    private static final Logger log = LoggerFactory.getLogger(ResponseWriter.class);
+
     private ResponseWriter() {
     }
 
+    /**
+     * Writes {@code ctx}'s response. Never throws: if Undertow refuses part of the response, the
+     * client gets a bare 500, or a closed connection if even that fails, never a request left hanging.
+     */
     static void write(HttpServerExchange exchange, Context ctx) {
+        try {
+            send(exchange, ctx);
+        } catch (RuntimeException e) {
+            log.error("The response to request {} could not be written; answering 500", ctx.requestId(), e);
+            fail(exchange);
+        }
+    }
+
+    private static void fail(HttpServerExchange exchange) {
+        try {
+            if (!exchange.isResponseStarted()) {
+                exchange.getResponseHeaders().clear();
+                exchange.setStatusCode(500);
+                exchange.setPersistent(false);
+                exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, 0);
+                exchange.endExchange();
+                return;
+            }
+        } catch (RuntimeException again) {
+            log.debug("Answering 500 failed too; closing the connection", again);
+        }
+        IoUtils.safeClose(exchange.getConnection());
+    }
+
+    private static void send(HttpServerExchange exchange, Context ctx) {
         if (exchange.isResponseStarted()) {
             return;
         }

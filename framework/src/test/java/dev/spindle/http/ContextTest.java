@@ -133,6 +133,24 @@ class ContextTest {
     }
 
     @Test
+    void a_cookie_that_would_inject_attributes_is_refused() throws Exception {
+        var app = Spindle.create();
+        app.get("/remember", ctx -> ctx.cookie(Cookie.of("name", ctx.queryParam("name"))));
+        SpindleTest.test(app, client -> {
+            var injected = client.spec().queryParam("name", "x; Domain=evil.example").get("/remember");
+            assertThat(injected.statusCode()).isEqualTo(500);
+            assertThat(injected.headers().hasHeaderWithName("Set-Cookie")).isFalse();
+            client.spec().queryParam("name", "ada").get("/remember").then().statusCode(200)
+                    .header("Set-Cookie", org.hamcrest.Matchers.startsWith("name=ada"));
+        });
+        // Refused where it is made, with a message, not only when Undertow writes the header.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Cookie.of("name", "x; Domain=evil.example"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("';'");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Cookie.of("bad name", "x"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void urlencoded_form_fields() throws Exception {
         var app = Spindle.create();
         app.post("/form", ctx -> ctx.formParam("name") + "|" + ctx.formParams("pet") + "|" + ctx.formParam("none"));

@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -31,8 +30,6 @@ import java.util.TreeMap;
  */
 public final class RawHttp implements AutoCloseable {
 
-    private static final Duration HANG_GUARD = Duration.ofSeconds(20);
-
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
@@ -46,7 +43,7 @@ public final class RawHttp implements AutoCloseable {
     /** Opens a connection to {@code 127.0.0.1:port}. */
     public static RawHttp connect(int port) throws IOException {
         Socket socket = new Socket("127.0.0.1", port);
-        socket.setSoTimeout((int) HANG_GUARD.toMillis());
+        socket.setSoTimeout((int) SpindleTest.HANG_GUARD.toMillis());
         socket.setTcpNoDelay(true);
         return new RawHttp(socket);
     }

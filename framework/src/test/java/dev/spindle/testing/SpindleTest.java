@@ -3,11 +3,14 @@ package dev.spindle.testing;
 import dev.spindle.Spindle;
 import io.restassured.RestAssured;
 import io.restassured.builder.RequestSpecBuilder;
+import io.restassured.config.HttpClientConfig;
+import io.restassured.config.RestAssuredConfig;
 import io.restassured.specification.RequestSpecification;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 
 /**
  * Runs a test against a real server: starts {@code app} on a free port, hands the test a client,
@@ -18,8 +21,20 @@ import java.net.http.HttpResponse;
  * <pre>{@code
  * SpindleTest.test(app, client -> client.spec().get("/fast").then().statusCode(200));
  * }</pre>
+ *
+ * <p>Every client has a generous read timeout ({@link #HANG_GUARD}): a server that never answers
+ * fails the test instead of blocking the build. It guards against hangs and is never a
+ * pass/fail threshold on speed.
  */
 public final class SpindleTest {
+
+    /** How long a client waits for an answer before it fails the test as hung. */
+    public static final Duration HANG_GUARD = Duration.ofSeconds(20);
+
+    private static final RestAssuredConfig GUARDED = RestAssuredConfig.config().httpClient(
+            HttpClientConfig.httpClientConfig()
+                    .setParam("http.connection.timeout", (int) HANG_GUARD.toMillis())
+                    .setParam("http.socket.timeout", (int) HANG_GUARD.toMillis()));
 
     private SpindleTest() {
     }
@@ -43,7 +58,7 @@ public final class SpindleTest {
     /** Where the app listens, and clients for it. */
     public static final class Client {
         private final int port;
-        private final HttpClient http = HttpClient.newHttpClient();
+        private final HttpClient http = HttpClient.newBuilder().connectTimeout(HANG_GUARD).build();
 
         public Client(int port) {
             this.port = port;
@@ -60,7 +75,8 @@ public final class SpindleTest {
 
         /** A RestAssured request already pointed at the app: {@code client.spec().get("/x")}. */
         public RequestSpecification spec() {
-            return RestAssured.given(new RequestSpecBuilder().setBaseUri("http://127.0.0.1").setPort(port).build());
+            return RestAssured.given(new RequestSpecBuilder().setBaseUri("http://127.0.0.1").setPort(port)
+                    .setConfig(GUARDED).build());
         }
 
         /** The JDK client, for concurrent and asynchronous requests. */
@@ -75,7 +91,7 @@ public final class SpindleTest {
 
         /** A GET request builder for {@code path}. */
         public HttpRequest.Builder request(String path) {
-            return HttpRequest.newBuilder(URI.create(baseUrl() + path));
+            return HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(HANG_GUARD);
         }
 
         /** Sends a GET and returns the body as text. */
