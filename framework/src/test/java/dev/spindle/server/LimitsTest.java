@@ -133,6 +133,36 @@ class LimitsTest {
     }
 
     @Test
+    void a_client_that_never_finishes_its_headers_is_disconnected() throws Exception {
+        var app = Spindle.create(config -> config.limits(new ServerOptions.Limits(100, 64 * 1024, 100, 10,
+                Duration.ofMillis(300), Duration.ofSeconds(60))));
+        app.get("/ping", ctx -> "pong");
+        SpindleTest.test(app, client -> {
+            try (RawHttp http = client.raw()) {
+                http.send("GET /ping HTTP/1.1\r\nHost: x\r\nX-Slow: still typing");
+                var response = http.readOrClosed();   // returns when the server gives up on us
+                if (response != null) {
+                    assertThat(response.status()).isBetween(400, 499);
+                    assertThat(http.closedByServer()).isTrue();
+                }
+            }
+        });
+    }
+
+    @Test
+    void an_idle_kept_alive_connection_is_closed() throws Exception {
+        var app = Spindle.create(config -> config.limits(new ServerOptions.Limits(100, 64 * 1024, 100, 10,
+                Duration.ofSeconds(30), Duration.ofMillis(300))));
+        app.get("/ping", ctx -> "pong");
+        SpindleTest.test(app, client -> {
+            try (RawHttp http = client.raw()) {
+                assertThat(http.get("/ping").status()).isEqualTo(200);
+                assertThat(http.closedByServer()).isTrue();     // returns when the server closes the idle connection
+            }
+        });
+    }
+
+    @Test
     void too_many_cookies_are_400_not_500() throws Exception {
         var app = Spindle.create(config -> config.limits(new ServerOptions.Limits(100, 64 * 1024, 100, 5,
                 Duration.ofSeconds(30), Duration.ofSeconds(60))));
