@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Date;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * Static files under URL prefixes, served by Undertow's {@link ResourceHandler} (ETag, Last-Modified,
@@ -29,7 +30,8 @@ import java.util.List;
  *   <li>a missing file, or a directory without {@code index.html}, falls through to the routes with
  *       the full path, so it ends as the app's 404 (never a 403 that confirms a directory exists, and
  *       never a route matched against the path with the prefix stripped);</li>
- *   <li>methods other than GET and HEAD fall through to the routes as well;</li>
+ *   <li>methods other than GET and HEAD fall through to the routes as well, and so does every
+ *       request once the server is stopping, so that it gets the routes' 503;</li>
  *   <li>every file has a strong ETag from its modification time and size, classpath resources too.</li>
  * </ul>
  */
@@ -54,8 +56,11 @@ final class StaticFiles {
     private StaticFiles() {
     }
 
-    /** {@code routes}, with every configured prefix served from its files first. */
-    static HttpHandler mount(HttpHandler routes, List<ServerOptions.StaticFiles> mounts) {
+    /**
+     * {@code routes}, with every configured prefix served from its files first. Once
+     * {@code stopping} is true, file requests go to the routes too, which answer 503 while draining.
+     */
+    static HttpHandler mount(HttpHandler routes, List<ServerOptions.StaticFiles> mounts, BooleanSupplier stopping) {
         if (mounts.isEmpty()) {
             return routes;
         }
@@ -89,7 +94,9 @@ final class StaticFiles {
                     .setMimeMappings(MIME_TYPES)
                     .setWelcomeFiles(WELCOME_FILES.toArray(String[]::new));
             paths.addPrefixPath(files.urlPrefix(), exchange -> {
-                if (exchange.getRequestMethod().equals(Methods.GET) || exchange.getRequestMethod().equals(Methods.HEAD)) {
+                boolean readsFile = exchange.getRequestMethod().equals(Methods.GET)
+                        || exchange.getRequestMethod().equals(Methods.HEAD);
+                if (readsFile && !stopping.getAsBoolean()) {
                     resources.handleRequest(exchange);
                 } else {
                     fallThrough.handleRequest(exchange);

@@ -10,6 +10,7 @@ import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,12 +26,16 @@ public final class UndertowServer {
     private final SpindleHandler handler;
     private final Router router;
     private final ServerOptions options;
+    /** Set by {@link #stop()} so that static files, which bypass the routes, are refused too. */
+    private final AtomicBoolean stopping;
 
-    private UndertowServer(Undertow undertow, SpindleHandler handler, Router router, ServerOptions options) {
+    private UndertowServer(Undertow undertow, SpindleHandler handler, Router router, ServerOptions options,
+                           AtomicBoolean stopping) {
         this.undertow = undertow;
         this.handler = handler;
         this.router = router;
         this.options = options;
+        this.stopping = stopping;
     }
 
     /** Binds and starts serving {@code router}'s routes. */
@@ -52,6 +57,7 @@ public final class UndertowServer {
                                        java.util.Map<String, dev.spindle.http.WebSocketHandler> webSockets,
                                        RequestMetrics metrics) {
         SpindleHandler handler = new SpindleHandler(router, json, options.maxBodySize(), metrics);
+        AtomicBoolean stopping = new AtomicBoolean();
         ServerOptions.Limits limits = options.limits();
         Undertow undertow = Undertow.builder()
                 .addHttpListener(options.port(), options.host())
@@ -68,14 +74,14 @@ public final class UndertowServer {
                 .setServerOption(UndertowOptions.MAX_COOKIES, limits.maxCookies())
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) limits.requestParseTimeout().toMillis())
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) limits.idleTimeout().toMillis())
-                .setHandler(WebSocketRoutes.wrap(webSockets, withStaticFiles(handler, options)))
+                .setHandler(WebSocketRoutes.wrap(webSockets, withStaticFiles(handler, options, stopping)))
                 .build();
         undertow.start();
-        return new UndertowServer(undertow, handler, router, options);
+        return new UndertowServer(undertow, handler, router, options, stopping);
     }
 
-    private static HttpHandler withStaticFiles(SpindleHandler routes, ServerOptions options) {
-        return StaticFiles.mount(routes, options.staticFiles());
+    private static HttpHandler withStaticFiles(SpindleHandler routes, ServerOptions options, AtomicBoolean stopping) {
+        return StaticFiles.mount(routes, options.staticFiles(), stopping::get);
     }
 
     /** The bound port (the real one when started on port 0). */
@@ -94,6 +100,7 @@ public final class UndertowServer {
     public void stop() {
         Duration grace = options.shutdownGrace();
         long deadline = System.nanoTime() + grace.toNanos();
+        stopping.set(true);
         handler.startDraining();
         try {
             if (!handler.inFlight().awaitNone(grace)) {

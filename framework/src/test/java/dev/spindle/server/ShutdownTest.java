@@ -19,7 +19,8 @@ class ShutdownTest {
     void in_flight_request_completes_and_a_request_during_shutdown_gets_503() throws Exception {
         var entered = new CountDownLatch(1);
         var release = new CountDownLatch(1);
-        var app = Spindle.create(config -> config.shutdownGrace(Duration.ofSeconds(30)));
+        var app = Spindle.create(config -> config.shutdownGrace(Duration.ofSeconds(30))
+                .staticResources("/assets", "public"));
         app.get("/slow", ctx -> {
             entered.countDown();
             release.await();
@@ -28,8 +29,10 @@ class ShutdownTest {
         app.get("/fast", ctx -> "fast");
         app.start(0);
         CompletableFuture<Void> stopping = null;
-        try (RawHttp slow = RawHttp.connect(app.port()); RawHttp kept = RawHttp.connect(app.port())) {
+        try (RawHttp slow = RawHttp.connect(app.port()); RawHttp kept = RawHttp.connect(app.port());
+             RawHttp keptForFiles = RawHttp.connect(app.port())) {
             assertThat(kept.get("/fast").status()).isEqualTo(200); // the connection is open and kept alive
+            assertThat(keptForFiles.get("/assets/app.js").status()).isEqualTo(200);
             slow.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
             assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
 
@@ -43,6 +46,7 @@ class ShutdownTest {
             assertThat(during.get().status()).isEqualTo(503);
             assertThat(during.get().header("Content-Type")).isEqualTo("application/problem+json");
             assertThat(during.get().header("Retry-After")).isNotNull();
+            assertThat(keptForFiles.get("/assets/app.js").status()).isEqualTo(503);
             assertThat(stopping).isNotDone();
 
             release.countDown();
