@@ -71,7 +71,7 @@ final class JobEntry implements JobHandle {
             if (from.isFinished()) {
                 return null;
             }
-            if (end != JobState.SUCCEEDED) {
+            if (interrupt) {
                 cancelled = true;
             }
             if (interrupt && runner != null) {

@@ -79,8 +79,9 @@ final class JobTesting {
         return http.send(request(app, path).DELETE().build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A request with a generous timeout, so a server that wrongly holds a request fails the test instead of hanging it. */
     static HttpRequest.Builder request(Spindle app, String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path));
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path)).timeout(Duration.ofSeconds(90));
     }
 
     static JsonPath json(HttpResponse<String> response) {

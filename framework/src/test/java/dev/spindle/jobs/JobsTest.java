@@ -122,6 +122,51 @@ class JobsTest {
     }
 
     @Test
+    void a_waiting_long_poll_leaves_the_single_handler_thread_free() throws Exception {
+        var gate = new JobTesting.Gate();
+        Spindle app = JobTesting.app(gate, config -> config.threading(ThreadingMode.singleThreaded()));
+        try {
+            String id = json(post(http, app, "/work")).getString("id");
+            gate.awaitStarted();
+            CompletableFuture<HttpResponse<String>> waiting = http.sendAsync(
+                    request(app, "/jobs/" + id + "?wait=60s").build(), HttpResponse.BodyHandlers.ofString());
+            await().atMost(Duration.ofSeconds(10)).until(() -> app.jobs().waiting() == 1);
+
+            HttpResponse<String> meanwhile = get(http, app, "/jobs/" + id);
+            assertThat(json(meanwhile).getString("state")).isEqualTo("RUNNING");
+            assertThat(waiting).isNotDone();
+
+            gate.release.countDown();
+            assertThat(json(waiting.get(10, TimeUnit.SECONDS)).getString("state")).isEqualTo("SUCCEEDED");
+        } finally {
+            gate.release.countDown();
+            app.stop();
+        }
+    }
+
+    @Test
+    void stopping_answers_waiting_long_polls_and_cancels_queued_jobs() throws Exception {
+        var gate = new JobTesting.Gate();
+        Spindle app = JobTesting.app(gate, config -> config.jobs(jobs -> jobs
+                .threading(ThreadingMode.workerPool(1, 5)).drainTimeout(Duration.ZERO)));
+        Jobs jobs = app.jobs();
+        String running = json(post(http, app, "/work")).getString("id");
+        gate.awaitStarted();
+        String queued = json(post(http, app, "/work")).getString("id");
+        CompletableFuture<HttpResponse<String>> waiting = http.sendAsync(
+                request(app, "/jobs/" + running + "?wait=60s").build(), HttpResponse.BodyHandlers.ofString());
+        await().atMost(Duration.ofSeconds(10)).until(() -> jobs.waiting() == 1);
+
+        app.stop();
+        HttpResponse<String> answered = waiting.get(10, TimeUnit.SECONDS);
+        assertThat(answered.statusCode()).isEqualTo(200);
+        assertThat(json(answered).getString("state")).isEqualTo("CANCELLED");
+        assertThat(jobs.find(queued).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+        assertThat(jobs.find(queued).orElseThrow().startedAt()).isNull();
+        assertThat(gate.interrupted.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
     void two_hundred_long_polls_do_not_hold_two_hundred_platform_threads() throws Exception {
         var gate = new JobTesting.Gate();
         // A new platform thread per request: a handler that waited for the job would keep 200 of them.
