@@ -70,9 +70,12 @@ final class JacksonJsonMapper implements JsonMapper {
         return path.toString();
     }
 
-    /** Jackson's messages name Java types after the first clause; clients need only the clause. */
+    /**
+     * Jackson's messages name Java types ({@code `com.acme.api.Orders$Order`}); clients get the
+     * simple name ({@code Order}) and only the first line.
+     */
     private static String firstSentence(String reason) {
-        String text = reason.replaceAll("`[a-zA-Z0-9_.$]+\\.([A-Za-z0-9_$]+)`", "$1");
+        String text = reason.replaceAll("`(?:[A-Za-z0-9_]+[.$])+([A-Za-z0-9_]+)`", "$1");
         int cut = text.indexOf('\n');
         return cut < 0 ? text : text.substring(0, cut);
     }

@@ -91,6 +91,14 @@ class ErrorsTest {
     }
 
     @Test
+    void a_body_of_the_wrong_shape_is_400_without_java_type_names() throws Exception {
+        SpindleTest.test(appWithOrders(), client -> client.spec().contentType("application/json").body("[1, 2]")
+                .post("/orders").then().statusCode(400)
+                .body("detail", allOf(containsString("Order"), not(containsString("$")), not(containsString("ErrorsTest")),
+                        not(containsString("dev.spindle")), not(containsString("`")))));
+    }
+
+    @Test
     void empty_and_trailing_garbage_json_bodies_are_400() throws Exception {
         SpindleTest.test(appWithOrders(), client -> {
             client.spec().contentType("application/json").post("/orders").then().statusCode(400)
