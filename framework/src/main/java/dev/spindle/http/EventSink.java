@@ -8,6 +8,9 @@ package dev.spindle.http;
  * data: {"percent":40}
  * }</pre>
  *
+ * <p>While no event is sent, a comment line ({@code :}) goes out every 15 seconds so that proxies do
+ * not close the idle connection; clients ignore it.
+ *
  * <p><b>Threading:</b> every method may be called from any thread and never blocks: events are
  * queued and written, in the order sent, by the server's IO thread. Events sent after the stream
  * has closed are dropped ({@link #send} answers {@code false}).

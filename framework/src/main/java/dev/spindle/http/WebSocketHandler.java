@@ -18,6 +18,9 @@ package dev.spindle.http;
  * do not run for WebSocket connections: check what you need in {@link #onOpen} and
  * {@link WebSocketSession#close(int, String) close} with {@code 1008} to refuse.
  *
+ * <p>Messages from the client are limited to 64 KiB; a larger one closes the connection. Binary
+ * messages are accepted and ignored.
+ *
  * <p><b>Threading:</b> every callback runs on the connection's server IO thread and <b>must not
  * block</b>; hand slow work to your own executor and {@link WebSocketSession#send send} from there.
  * Callbacks of one connection never run concurrently. An exception thrown by a callback is logged

@@ -21,6 +21,8 @@ import org.xnio.channels.StreamSinkChannel;
 final class EventStreamResponse implements EventSink {
 
     private static final Logger log = LoggerFactory.getLogger(EventStreamResponse.class);
+    /** A comment line this often keeps idle streams open through proxies that cut silent connections. */
+    private static final long KEEP_ALIVE_MILLIS = 15_000;
 
     private final HttpServerExchange exchange;
     private final ServerSentEventConnection connection;
@@ -54,6 +56,7 @@ final class EventStreamResponse implements EventSink {
 
     private static void connect(HttpServerExchange exchange, StreamSinkChannel sink, Consumer<EventSink> source) {
         ServerSentEventConnection connection = new ServerSentEventConnection(exchange, sink);
+        connection.setKeepAliveTime(KEEP_ALIVE_MILLIS);
         EventStreamResponse stream = new EventStreamResponse(exchange, connection);
         connection.addCloseTask(closed -> stream.ended());
         try {

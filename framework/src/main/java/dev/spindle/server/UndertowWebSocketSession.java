@@ -24,6 +24,8 @@ final class UndertowWebSocketSession implements WebSocketSession {
 
     private static final Logger log = LoggerFactory.getLogger(UndertowWebSocketSession.class);
     private static final int ABNORMAL = 1006;
+    /** The largest message a client may send; Undertow's default buffers without limit. */
+    private static final long MAX_MESSAGE_BYTES = 64 * 1024;
 
     private final WebSocketChannel channel;
     private final WebSocketHandler handler;
@@ -132,6 +134,16 @@ final class UndertowWebSocketSession implements WebSocketSession {
                     } catch (Exception e) {
                         session.fail("onText", e);
                     }
+                }
+
+                @Override
+                protected long getMaxTextBufferSize() {
+                    return MAX_MESSAGE_BYTES;
+                }
+
+                @Override
+                protected long getMaxBinaryBufferSize() {
+                    return MAX_MESSAGE_BYTES;
                 }
 
                 @Override
