@@ -54,6 +54,8 @@ public final class SpindleMetrics implements RequestMetrics {
     private final Meter.MeterProvider<Counter> timeouts;
     private final Meter.MeterProvider<Counter> overdue;
     private final Map<String, AtomicInteger> active = new ConcurrentHashMap<>();
+    private final Map<RequestKey, Timer> requestTimers = new ConcurrentHashMap<>();
+    private final Map<QueuedKey, Timer> queuedTimers = new ConcurrentHashMap<>();
     private final Map<Dispatcher, Occupancy> occupancy = new IdentityHashMap<>();
     private final Queue<Meter> registered = new ConcurrentLinkedQueue<>();
     private final ScheduledExecutorService detector;
@@ -135,7 +137,12 @@ public final class SpindleMetrics implements RequestMetrics {
     @Override
     public void handlerStarted(Route route, String method, long queuedNanos, boolean saturated) {
         String uri = route.uri();
-        queued.withTags("method", method, "uri", uri).record(queuedNanos, TimeUnit.NANOSECONDS);
+        QueuedKey queuedKey = new QueuedKey(method, uri);
+        Timer queuedTimer = queuedTimers.get(queuedKey);
+        if (queuedTimer == null) {
+            queuedTimer = queuedTimers.computeIfAbsent(queuedKey, key -> queued.withTags("method", method, "uri", uri));
+        }
+        queuedTimer.record(queuedNanos, TimeUnit.NANOSECONDS);
         activeCounter(uri).incrementAndGet();
         Occupancy held = occupancy.get(route.dispatcher());
         if (held != null) {
@@ -163,9 +170,10 @@ public final class SpindleMetrics implements RequestMetrics {
     @Override
     public void completed(RequestSample sample, int status) {
         Throwable failure = sample.failure();
-        String exception = failure == null ? "none" : failure.getClass().getSimpleName();
-        String outcome = Outcome.forStatus(status).name();
+        Class<?> exceptionType = failure == null ? null : failure.getClass();
         if (sample.observation != null) {
+            String exception = exceptionType == null ? "none" : exceptionType.getSimpleName();
+            String outcome = Outcome.forStatus(status).name();
             sample.observation
                     .lowCardinalityKeyValue("uri", sample.uri())
                     .lowCardinalityKeyValue("status", Integer.toString(status))
@@ -184,9 +192,21 @@ public final class SpindleMetrics implements RequestMetrics {
             sample.observation.stop();
             return;
         }
-        requests.withTags("method", sample.method, "uri", sample.uri(), "status", Integer.toString(status),
-                        "outcome", outcome, "exception", exception)
-                .record(System.nanoTime() - sample.startNanos, TimeUnit.NANOSECONDS);
+        RequestKey key = new RequestKey(sample.method, sample.uri(), status, exceptionType);
+        Timer timer = requestTimers.get(key);
+        if (timer == null) {
+            timer = requestTimers.computeIfAbsent(key, k -> requests.withTags("method", k.method(), "uri", k.uri(),
+                    "status", Integer.toString(k.status()), "outcome", Outcome.forStatus(k.status()).name(),
+                    "exception", k.exception() == null ? "none" : k.exception().getSimpleName()));
+        }
+        timer.record(System.nanoTime() - sample.startNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The tags of one request timer, hashed without building Micrometer tags on every request. */
+    private record RequestKey(String method, String uri, int status, Class<?> exception) {
+    }
+
+    private record QueuedKey(String method, String uri) {
     }
 
     @Override

@@ -1,0 +1,82 @@
+package dev.spindle.benchmarks;
+
+import dev.spindle.metrics.RequestMetrics;
+import dev.spindle.metrics.RequestSample;
+import dev.spindle.metrics.SpindleMetrics;
+import dev.spindle.routing.RouteGroup;
+import dev.spindle.routing.RouteMatch;
+import dev.spindle.routing.Router;
+import dev.spindle.threading.Dispatchers;
+import dev.spindle.threading.ThreadingMode;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * What Spindle's metrics add to one request: the calls the server adapter makes per request
+ * (arrived, handler started, handler released, completed), with a Prometheus registry as in the
+ * demo versus {@link RequestMetrics#NONE}. Run: {@code java -jar framework/benchmarks/target/benchmarks.jar}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class MetricsOverheadBenchmark {
+
+    @Param({"off", "on"})
+    public String metrics;
+
+    private RequestMetrics requestMetrics;
+    private Router router;
+    private RouteMatch match;
+    private final Function<String, String> headers = name -> null;
+
+    @Setup
+    public void setUp() {
+        RouteGroup app = RouteGroup.root(() -> false);
+        app.get("/fast", ctx -> "fast");
+        app.get("/users/{id:int}", ctx -> ctx.pathParam("id"));
+        router = Router.compile(app, ThreadingMode.workerPool(8, 100), null, Dispatchers::create);
+        match = router.match("GET", "/users/7");
+        requestMetrics = metrics.equals("on")
+                ? SpindleMetrics.create(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), null,
+                        ThreadingMode.workerPool(8, 100), Duration.ofMillis(5), Duration.ZERO, router)
+                : RequestMetrics.NONE;
+    }
+
+    @TearDown
+    public void tearDown() {
+        requestMetrics.close();
+        router.dispatchers().forEach(dispatcher -> dispatcher.shutdownNow());
+    }
+
+    @Benchmark
+    public RequestSample request() {
+        RequestSample sample = requestMetrics.arrived("GET", System.nanoTime(), headers);
+        if (sample != null) {
+            sample.uri(match.route().uri());
+        }
+        requestMetrics.handlerStarted(match.route(), "GET", 20_000, false);
+        requestMetrics.handlerReleased(match.route());
+        if (sample != null) {
+            requestMetrics.completed(sample, 200);
+        }
+        return sample;
+    }
+}
