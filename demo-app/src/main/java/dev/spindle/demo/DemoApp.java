@@ -45,20 +45,38 @@ public final class DemoApp {
             System.out.print(DemoOptions.USAGE);
             return;
         }
-        Spindle app = create(options);
+        PrometheusMeterRegistry registry = null;
+        if (options.metrics()) {
+            registry = registry(options);
+            new VirtualThreadMetrics().bindTo(registry); // a JFR stream for the process's lifetime
+        }
+        Spindle app = create(options, registry);
         app.start(options.port());
         Runtime.getRuntime().addShutdownHook(new Thread(app::stop, "spindle-demo-shutdown"));
         System.out.println(banner(options, app.port()));
     }
 
-    /** The demo app, not yet started. */
+    /** The demo app, not yet started, with a registry of its own unless {@code --no-metrics}. */
     static Spindle create(DemoOptions options) {
+        return create(options, options.metrics() ? registry(options) : null);
+    }
+
+    /** A Prometheus registry whose meters are all tagged with the mode, with JVM thread meters. */
+    static PrometheusMeterRegistry registry(DemoOptions options) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("mode", options.mode().shortName());
         new JvmThreadMetrics().bindTo(registry);
-        new VirtualThreadMetrics().bindTo(registry);
-        Spindle app = Spindle.create(config -> config.threading(options.mode()).host(options.host())
-                .meterRegistry(registry));
+        return registry;
+    }
+
+    /** The demo app, not yet started, recording into {@code registry} ({@code null}: no metrics). */
+    static Spindle create(DemoOptions options, PrometheusMeterRegistry registry) {
+        Spindle app = Spindle.create(config -> {
+            config.threading(options.mode()).host(options.host());
+            if (registry != null) {
+                config.meterRegistry(registry);
+            }
+        });
         int slowDefault = options.slowMs();
         app.get("/fast", ctx -> "fast");
         app.get("/slow", ctx -> {
@@ -73,7 +91,9 @@ public final class DemoApp {
         app.get("/health", ctx -> new Health("UP", options.mode().shortName()));
         CounterRoutes.install(app);
         JobRoutes.install(app, options.allowPrivateCallbacks());
-        app.metricsEndpoint("/metrics");
+        if (registry != null) {
+            app.metricsEndpoint("/metrics");
+        }
         String dashboard = Dashboard.html(options.mode().shortName());
         app.get("/", ctx -> dashboard, route -> route.nonBlocking());
         return app;

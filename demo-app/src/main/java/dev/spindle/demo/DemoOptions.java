@@ -5,10 +5,10 @@ import java.util.List;
 
 /**
  * The demo's command line: {@code [--single|--threaded|--virtual|--pool[=N]] [--queue N] [--port N]
- * [--host H] [--slow-ms N] [--allow-private-callbacks] [--help]}.
+ * [--host H] [--slow-ms N] [--allow-private-callbacks] [--no-metrics] [--help]}.
  */
 record DemoOptions(ThreadingMode mode, String host, int port, int slowMs, boolean help,
-                   boolean allowPrivateCallbacks) {
+                   boolean allowPrivateCallbacks, boolean metrics) {
 
     static final String USAGE = """
             Usage: java -jar demo-app/target/demo-app.jar [mode] [options]
@@ -27,6 +27,7 @@ record DemoOptions(ThreadingMode mode, String host, int port, int slowMs, boolea
               --slow-ms N     how long GET /slow sleeps without ?ms= (default 5000, as in Flask's example)
               --allow-private-callbacks
                               let job callback URLs target loopback/private addresses (local webhook receivers)
+              --no-metrics    record no meters (to measure what metrics cost; no /metrics, no dashboard data)
               --help          this text
 
             Try it:  curl localhost:8080/slow & curl localhost:8080/fast
@@ -41,6 +42,7 @@ record DemoOptions(ThreadingMode mode, String host, int port, int slowMs, boolea
         int slowMs = 5000;
         boolean help = false;
         boolean allowPrivateCallbacks = false;
+        boolean metrics = true;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -50,6 +52,7 @@ record DemoOptions(ThreadingMode mode, String host, int port, int slowMs, boolea
                 case "--host" -> host = value(args, ++i, arg);
                 case "--slow-ms" -> slowMs = number(args, ++i, arg, 0);
                 case "--allow-private-callbacks" -> allowPrivateCallbacks = true;
+                case "--no-metrics" -> metrics = false;
                 case "--help", "-h" -> help = true;
                 default -> {
                     if (arg.startsWith("--pool=")) {
@@ -69,7 +72,7 @@ record DemoOptions(ThreadingMode mode, String host, int port, int slowMs, boolea
                     case "virtual" -> new ThreadingMode.VirtualThreads(0, queue);
                     default -> ThreadingMode.workerPool(poolThreads, queue);
                 };
-        return new DemoOptions(mode, host, port, slowMs, help, allowPrivateCallbacks);
+        return new DemoOptions(mode, host, port, slowMs, help, allowPrivateCallbacks, metrics);
     }
 
     private static String setMode(String current, String requested) {
