@@ -1,13 +1,17 @@
 package dev.spindle;
 
 import dev.spindle.http.ErrorHandler;
+import dev.spindle.http.Filter;
+import dev.spindle.http.Handler;
+import dev.spindle.http.Teardown;
+import dev.spindle.http.WebSocketHandler;
+import dev.spindle.jobs.JobSettings;
+import dev.spindle.jobs.Jobs;
 import dev.spindle.metrics.PrometheusEndpoint;
 import dev.spindle.metrics.RequestMetrics;
 import dev.spindle.metrics.RoutesSnapshot;
 import dev.spindle.metrics.SpindleMetrics;
-import dev.spindle.http.Filter;
-import dev.spindle.http.Handler;
-import dev.spindle.http.Teardown;
+import dev.spindle.routing.PathTemplate;
 import dev.spindle.routing.RouteGroup;
 import dev.spindle.routing.RouteOptions;
 import dev.spindle.routing.Router;
@@ -16,10 +20,13 @@ import dev.spindle.server.UndertowServer;
 import dev.spindle.threading.Dispatcher;
 import dev.spindle.threading.Dispatchers;
 import dev.spindle.threading.ThreadingMode;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -45,8 +52,8 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
     private volatile Router router;
     private volatile UndertowServer server;
     private volatile RequestMetrics metrics = RequestMetrics.NONE;
-    private final Map<String, dev.spindle.http.WebSocketHandler> webSockets = new java.util.LinkedHashMap<>();
-    private dev.spindle.jobs.Jobs jobs;
+    private final Map<String, WebSocketHandler> webSockets = new LinkedHashMap<>();
+    private Jobs jobs;
 
     private Spindle(SpindleConfig config) {
         this.config = config;
@@ -124,6 +131,14 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
         return compiled.dispatchers();
     }
 
+    /**
+     * The meter registry the app records into, if one is configured: for code that installs routes
+     * on an app it did not configure and wants its own meters (locks, jobs) next to the app's.
+     */
+    public Optional<MeterRegistry> meterRegistry() {
+        return Optional.ofNullable(config.meterRegistry());
+    }
+
     /** The app's threading mode (the default of routes that declare none). */
     public ThreadingMode threadingMode() {
         return config.threading();
@@ -149,13 +164,13 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
 
     /**
      * Serves WebSocket connections on {@code template} (same syntax as HTTP routes). Only upgrade
-     * requests match it, so the same path may also have HTTP routes. See {@link dev.spindle.http.WebSocketHandler}.
+     * requests match it, so the same path may also have HTTP routes. See {@link WebSocketHandler}.
      */
-    public Spindle ws(String template, dev.spindle.http.WebSocketHandler handler) {
+    public Spindle ws(String template, WebSocketHandler handler) {
         if (started) {
             throw new IllegalStateException("The app has started: WebSocket routes must be declared before start()");
         }
-        dev.spindle.routing.PathTemplate.parse(template);
+        PathTemplate.parse(template);
         if (webSockets.putIfAbsent(template, Objects.requireNonNull(handler)) != null) {
             throw new IllegalStateException("A WebSocket route is already declared at " + template);
         }
@@ -163,12 +178,12 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
     }
 
     /**
-     * The app's background jobs ({@link dev.spindle.jobs.Jobs}), configured by {@link SpindleConfig#jobs}.
+     * The app's background jobs ({@link Jobs}), configured by {@link SpindleConfig#jobs}.
      * The first call, before {@link #start()}, declares the job routes ({@code /jobs/...}); stopping
-     * the app stops the jobs first, per the policy in {@link dev.spindle.jobs.Jobs}. Job metrics go to
+     * the app stops the jobs first, per the policy in {@link Jobs}. Job metrics go to
      * the app's meter registry unless the job settings name another.
      */
-    public dev.spindle.jobs.Jobs jobs() {
+    public Jobs jobs() {
         return jobs == null ? jobs(settings -> { }) : jobs;
     }
 
@@ -178,14 +193,14 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
      *
      * @throws IllegalStateException if the app's jobs already exist or the app has started
      */
-    public dev.spindle.jobs.Jobs jobs(Consumer<dev.spindle.jobs.JobSettings> setup) {
+    public Jobs jobs(Consumer<JobSettings> setup) {
         if (jobs != null) {
             throw new IllegalStateException("The app's jobs already exist: configure them in the first app.jobs(...) call");
         }
         if (started) {
             throw new IllegalStateException("Call app.jobs() before start(): it declares the job routes");
         }
-        jobs = dev.spindle.jobs.Jobs.create(settings -> {
+        jobs = Jobs.create(settings -> {
             settings.json(config.json());
             if (config.meterRegistry() != null) {
                 settings.meterRegistry(config.meterRegistry());

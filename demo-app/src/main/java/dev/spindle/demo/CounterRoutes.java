@@ -24,18 +24,21 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class CounterRoutes {
 
-    private final Mutex lock = Mutex.create("demo-counter");
+    private final Mutex lock;
     private long safe;
     private long unsafe;
     private final AtomicLong safeRequests = new AtomicLong();
     private final AtomicLong unsafeRequests = new AtomicLong();
 
-    private CounterRoutes() {
+    private CounterRoutes(Mutex lock) {
+        this.lock = lock;
     }
 
     /** Adds the {@code /counter} routes to {@code app}, sharing one new pair of counters. */
     static void install(Spindle app) {
-        CounterRoutes counters = new CounterRoutes();
+        Mutex.Builder lock = Mutex.builder("demo-counter");
+        app.meterRegistry().ifPresent(lock::meterRegistry);   // spindle.lock.* on /metrics
+        CounterRoutes counters = new CounterRoutes(lock.build());
         app.post("/counter/unsafe", ctx -> counters.incrementUnsafe());
         app.post("/counter/safe", ctx -> counters.incrementSafe());
         app.post("/counter/reset", ctx -> counters.reset());

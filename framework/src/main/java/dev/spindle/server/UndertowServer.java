@@ -1,5 +1,6 @@
 package dev.spindle.server;
 
+import dev.spindle.http.WebSocketHandler;
 import dev.spindle.json.JsonMapper;
 import dev.spindle.metrics.RequestMetrics;
 import dev.spindle.routing.Router;
@@ -10,6 +11,7 @@ import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,24 +40,13 @@ public final class UndertowServer {
         this.stopping = stopping;
     }
 
-    /** Binds and starts serving {@code router}'s routes. */
-    public static UndertowServer start(ServerOptions options, Router router, JsonMapper json) {
-        return start(options, router, json, java.util.Map.of());
-    }
-
     /**
-     * Binds and starts serving {@code router}'s routes, and WebSocket connections on {@code webSockets}'
-     * templates (upgrade requests only; see {@link dev.spindle.http.WebSocketHandler}).
+     * Binds and starts serving {@code router}'s routes, WebSocket connections on {@code webSockets}'
+     * templates (upgrade requests only; see {@link WebSocketHandler}), and reports every request to
+     * {@code metrics}.
      */
     public static UndertowServer start(ServerOptions options, Router router, JsonMapper json,
-                                       java.util.Map<String, dev.spindle.http.WebSocketHandler> webSockets) {
-        return start(options, router, json, webSockets, RequestMetrics.NONE);
-    }
-
-    /** As above, reporting every request to {@code metrics}. */
-    public static UndertowServer start(ServerOptions options, Router router, JsonMapper json,
-                                       java.util.Map<String, dev.spindle.http.WebSocketHandler> webSockets,
-                                       RequestMetrics metrics) {
+                                       Map<String, WebSocketHandler> webSockets, RequestMetrics metrics) {
         SpindleHandler handler = new SpindleHandler(router, json, options.maxBodySize(), metrics);
         AtomicBoolean stopping = new AtomicBoolean();
         ServerOptions.Limits limits = options.limits();
