@@ -2,15 +2,18 @@ package dev.spindle.server;
 
 import dev.spindle.http.Context;
 import dev.spindle.http.HttpStatus;
+import dev.spindle.http.Problem;
 import dev.spindle.metrics.RequestMetrics;
 import dev.spindle.metrics.RequestSample;
-import io.micrometer.observation.Observation;
 import dev.spindle.routing.Route;
 import dev.spindle.routing.RouteMatch;
 import dev.spindle.threading.Dispatcher;
+import io.micrometer.observation.Observation;
 import io.undertow.server.HttpServerExchange;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xnio.XnioExecutor;
 
 /**
@@ -23,11 +26,14 @@ import org.xnio.XnioExecutor;
  */
 final class RequestTask implements Runnable {
 
+    private static final Logger log = LoggerFactory.getLogger(RequestTask.class);
+
     private static final int QUEUED = 0;
     private static final int RUNNING = 1;
-    private static final int INTERRUPTING = 2;
-    private static final int ASYNC = 3;
-    private static final int DONE = 4;
+    private static final int COMPLETED = 2;
+    private static final int INTERRUPTING = 3;
+    private static final int ASYNC = 4;
+    private static final int DONE = 5;
 
     private final SpindleHandler server;
     private final HttpServerExchange exchange;
@@ -41,7 +47,6 @@ final class RequestTask implements Runnable {
     private volatile boolean interruptedByDeadline;
     private XnioExecutor.Key deadline;
 
-    private boolean completedInline;
     private boolean saturatedAtDispatch;
 
     RequestTask(SpindleHandler server, HttpServerExchange exchange, RouteMatch match, byte[] body, String requestId,
@@ -83,57 +88,65 @@ final class RequestTask implements Runnable {
         Context ctx = new Context(new UndertowRequest(exchange, body), server.json(), requestId,
                 route.uri(), match.params());
         RequestMetrics metrics = server.metrics();
-        metrics.handlerStarted(route, exchange.getRequestMethod().toString(), System.nanoTime() - readyNanos,
-                saturatedAtDispatch);
-        Observation observation = sample == null ? null : sample.observation();
-        try (Observation.Scope scope = observation == null ? null : observation.openScope()) {
-            route.handle(ctx, failure -> complete(ctx, failure));
+        try {
+            metrics.handlerStarted(route, exchange.getRequestMethod().toString(), System.nanoTime() - readyNanos,
+                    saturatedAtDispatch);
+            Observation observation = sample == null ? null : sample.observation();
+            try (Observation.Scope scope = observation == null ? null : observation.openScope()) {
+                route.handle(ctx, failure -> complete(ctx, failure));
+            }
+        } catch (Throwable error) {
+            log.error("Request {} failed outside its pipeline", requestId, error);
+            Problem.of(HttpStatus.INTERNAL_SERVER_ERROR, "An unexpected error occurred; quote request id "
+                    + requestId + " when reporting it").writeTo(ctx.resetResponse());
+            complete(ctx, error);
         } finally {
             metrics.handlerReleased(route);
         }
-        if (completedInline) {
+        if (state.compareAndSet(COMPLETED, DONE)) {
             respond(ctx);
-        } else if (state.compareAndSet(RUNNING, ASYNC)) {
-            return;
-        }
-        if (interruptedByDeadline) {
+        } else if (!state.compareAndSet(RUNNING, ASYNC)) {
+            // the deadline answered: wait until its interrupt has landed, then clear it, so a pooled
+            // thread does not carry it into its next request
             while (state.get() == INTERRUPTING) {
                 Thread.onSpinWait();
             }
-            Thread.interrupted();
+            if (interruptedByDeadline) {
+                Thread.interrupted();
+            }
         }
     }
 
     /**
-     * The pipeline finished: on the handler thread (the response is then sent once the handler's
-     * observation scope is closed) or, for an asynchronous result, on the thread that completed it.
+     * The pipeline finished, on the handler thread or, for an asynchronous result, on the thread that
+     * completed it. While the handler still holds its thread, {@link #run} sends the response once
+     * the handler's observation scope is closed; afterwards this call sends it.
      */
     private void complete(Context ctx, Throwable failure) {
-        if (sample != null) {
-            sample.failure(failure);
-        }
         while (true) {
             int current = state.get();
-            boolean inline = Thread.currentThread() == thread;
-            if (current == RUNNING && !inline) {
-                Thread.onSpinWait(); // completed elsewhere before run() released its thread: wait for that
-                continue;
+            if (current == RUNNING && state.compareAndSet(RUNNING, COMPLETED)) {
+                recordFailure(failure);
+                return;
+            }
+            if (current == ASYNC && state.compareAndSet(ASYNC, DONE)) {
+                recordFailure(failure);
+                respond(ctx);
+                return;
             }
             if (current != RUNNING && current != ASYNC) {
                 return; // the deadline answered first
             }
-            if (state.compareAndSet(current, DONE)) {
-                if (current == RUNNING) {
-                    completedInline = true;
-                } else {
-                    respond(ctx);
-                }
-                return;
-            }
         }
     }
 
-    /** The deadline passed: answer 503 now and interrupt the handler if it is still running. IO thread. */
+    private void recordFailure(Throwable failure) {
+        if (sample != null) {
+            sample.failure(failure);
+        }
+    }
+
+    /** The deadline passed: answer 503 now and interrupt the handler if it still holds its thread. IO thread. */
     void expire() {
         deadline = null;
         if (state.compareAndSet(QUEUED, DONE) || state.compareAndSet(ASYNC, DONE)) {
@@ -149,6 +162,10 @@ final class RequestTask implements Runnable {
     /** The dispatcher refused the task: answer 503 with {@code Retry-After}. IO thread. */
     void refuse(String why) {
         if (state.compareAndSet(QUEUED, DONE)) {
+            if (deadline != null) {
+                deadline.remove();
+                deadline = null;
+            }
             server.metrics().rejected(match.route());
             server.writeProblem(exchange, requestId, match.route().uri(), HttpStatus.SERVICE_UNAVAILABLE,
                     "The server is busy (" + why + "); try again shortly", true);
