@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -50,7 +51,7 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
     private final RouteGroup routes;
     private volatile boolean started;
     private volatile Router router;
-    private volatile UndertowServer server;
+    private final AtomicReference<UndertowServer> server = new AtomicReference<>();
     private volatile RequestMetrics metrics = RequestMetrics.NONE;
     private final Map<String, WebSocketHandler> webSockets = new LinkedHashMap<>();
     private Jobs jobs;
@@ -85,7 +86,7 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
      */
     public Spindle start(int port) {
         if (started) {
-            UndertowServer running = server;
+            UndertowServer running = server.get();
             throw new IllegalStateException(running != null
                     ? "This app is already started on port " + running.port()
                     : "This app was stopped; an app starts once, so create a new one with Spindle.create()");
@@ -96,8 +97,8 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
             metrics = config.meterRegistry() == null ? RequestMetrics.NONE
                     : SpindleMetrics.create(config.meterRegistry(), config.observationRegistry(), config.threading(),
                             config.blockedThreshold(), config.overdueThreshold(), router);
-            server = UndertowServer.start(config.serverOptions(port), router, config.json(), Map.copyOf(webSockets),
-                    metrics);
+            server.set(UndertowServer.start(config.serverOptions(port), router, config.json(), Map.copyOf(webSockets),
+                    metrics));
         } catch (RuntimeException e) {
             if (router != null) {
                 router.dispatchers().forEach(dispatcher -> dispatcher.shutdownNow());
@@ -112,7 +113,7 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
 
     /** The bound port. */
     public int port() {
-        UndertowServer running = server;
+        UndertowServer running = server.get();
         if (running == null) {
             throw new IllegalStateException("The app is not started");
         }
@@ -144,10 +145,12 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
         return config.threading();
     }
 
-    /** Stops gracefully: see {@link UndertowServer#stop()}. Does nothing if not running. */
+    /**
+     * Stops gracefully: see {@link UndertowServer#stop()}. Does nothing if not running; safe to call
+     * from several threads (a shutdown hook and the main thread, say): one of them stops the server.
+     */
     public void stop() {
-        UndertowServer running = server;
-        server = null;
+        UndertowServer running = server.getAndSet(null);
         if (jobs != null) {
             jobs.close();
         }

@@ -251,6 +251,18 @@ class RoutingTest {
         });
     }
 
+    @Test
+    void a_literal_route_for_another_method_does_not_hide_a_parameter_route() throws Exception {
+        var app = Spindle.create();
+        app.post("/users/new", ctx -> "created");
+        app.get("/users/{name}", ctx -> "user " + ctx.pathParam("name"));
+        SpindleTest.test(app, client -> {
+            client.spec().get("/users/new").then().statusCode(200).body(equalTo("user new"));
+            client.spec().post("/users/new").then().statusCode(200).body(equalTo("created"));
+            client.spec().put("/users/new").then().statusCode(405).header("Allow", "OPTIONS, POST");
+        });
+    }
+
     @ParameterizedTest
     @CsvSource({"/{id:long}, Unknown converter 'long'", "/{rest:path}/x, must be the last segment",
             "/a{b}, must fill a whole segment", "/{a}/{a}, appears twice", "x, must start with '/'"})

@@ -182,9 +182,6 @@ public final class Route {
      * claims is logged once, with the request id.
      */
     private void handleError(Context ctx, Throwable error) {
-        if (error instanceof InterruptedException) {
-            Thread.currentThread().interrupt();
-        }
         int status = error instanceof HttpException http ? http.status() : HttpStatus.INTERNAL_SERVER_ERROR;
         ErrorHandler<? super Throwable> handler = error instanceof HttpException
                 ? firstNonNull(statusHandler(status), typeHandler(error))

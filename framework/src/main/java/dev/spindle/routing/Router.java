@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.BiFunction;
+import java.util.function.Predicate;
 
 /**
  * Matches method and path to a compiled {@link Route}. Routes live in a segment tree; at each
@@ -55,7 +56,12 @@ public final class Router {
                 appDispatcher, appTimeout, NOT_FOUND);
         Router router = new Router(fallback);
         router.dispatchers.add(appDispatcher);
-        router.add(app, new ArrayList<>(), appDispatcher, appTimeout, dispatcherFactory);
+        try {
+            router.add(app, new ArrayList<>(), appDispatcher, appTimeout, dispatcherFactory);
+        } catch (RuntimeException e) {
+            router.dispatchers.forEach(Dispatcher::shutdownNow);
+            throw e;
+        }
         return router;
     }
 
@@ -166,9 +172,14 @@ public final class Router {
     public RouteMatch match(String method, String path) {
         String[] segments = path.substring(path.startsWith("/") ? 1 : 0).split("/", -1);
         List<Object> values = new ArrayList<>(4);
-        Node node = find(root, segments, 0, values);
+        Node node = find(root, segments, 0, values, candidate -> candidate.answers(method));
         if (node == null) {
-            if (!path.endsWith("/") && find(root, (path.substring(1) + "/").split("/", -1), 0, new ArrayList<>()) != null) {
+            values.clear();
+            node = find(root, segments, 0, values, candidate -> true);
+        }
+        if (node == null) {
+            if (!path.endsWith("/") && find(root, (path.substring(1) + "/").split("/", -1), 0, new ArrayList<>(),
+                    candidate -> true) != null) {
                 String location = PercentEncoding.encodePath(path) + "/";
                 return new RouteMatch(fallback.withHandler(REDIRECTION, ctx -> {
                     String query = ctx.queryString();
@@ -207,14 +218,20 @@ public final class Router {
         return new RouteMatch(route, params);
     }
 
-    private static Node find(Node node, String[] segments, int index, List<Object> values) {
+    /**
+     * Depth-first search, literals before parameters, for a node that has routes and that
+     * {@code accepts}: first for one that answers the request's method (so {@code GET /users/new}
+     * reaches {@code GET /users/{name}} even when only {@code POST /users/new} is literal), then
+     * for any, to answer 405 with the methods it has.
+     */
+    private static Node find(Node node, String[] segments, int index, List<Object> values, Predicate<Node> accepts) {
         if (index == segments.length) {
-            return node.routes.isEmpty() ? null : node;
+            return node.routes.isEmpty() || !accepts.test(node) ? null : node;
         }
         String segment = segments[index];
         Node literal = node.literals.get(segment);
         if (literal != null) {
-            Node found = find(literal, segments, index + 1, values);
+            Node found = find(literal, segments, index + 1, values, accepts);
             if (found != null) {
                 return found;
             }
@@ -223,16 +240,17 @@ public final class Router {
             PathTemplate.Converter converter = entry.getKey();
             if (converter == PathTemplate.Converter.PATH) {
                 Object rest = converter.convert(String.join("/", java.util.Arrays.copyOfRange(segments, index, segments.length)));
-                if (rest != null && !entry.getValue().routes.isEmpty()) {
+                Node tail = entry.getValue();
+                if (rest != null && !tail.routes.isEmpty() && accepts.test(tail)) {
                     values.add(rest);
-                    return entry.getValue();
+                    return tail;
                 }
                 continue;
             }
             Object value = converter.convert(segment);
             if (value != null) {
                 values.add(value);
-                Node found = find(entry.getValue(), segments, index + 1, values);
+                Node found = find(entry.getValue(), segments, index + 1, values, accepts);
                 if (found != null) {
                     return found;
                 }
@@ -247,6 +265,10 @@ public final class Router {
         final Map<String, Node> literals = new HashMap<>();
         final Map<PathTemplate.Converter, Node> params = new java.util.EnumMap<>(PathTemplate.Converter.class);
         final Map<String, Route> routes = new LinkedHashMap<>();
+
+        boolean answers(String method) {
+            return routes.containsKey(method) || (method.equals("HEAD") && routes.containsKey("GET"));
+        }
 
         List<String> allowedMethods() {
             TreeSet<String> allowed = new TreeSet<>(routes.keySet());

@@ -9,6 +9,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A new thread for every task (platform or virtual, by the factory), optionally at most
@@ -16,6 +18,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * fresh thread when a running one ends, so "thread per request" holds under a limit too.
  */
 final class ThreadPerTaskDispatcher implements Dispatcher {
+
+    private static final Logger log = LoggerFactory.getLogger(ThreadPerTaskDispatcher.class);
 
     private final String name;
     private final ThreadingMode mode;
@@ -68,7 +72,12 @@ final class ThreadPerTaskDispatcher implements Dispatcher {
         } finally {
             lock.unlock();
         }
-        start(task);
+        try {
+            start(task);
+        } catch (Throwable error) {
+            released();
+            throw reject("could not start a thread: " + error);
+        }
     }
 
     private RejectedExecutionException reject(String why) {
@@ -85,7 +94,12 @@ final class ThreadPerTaskDispatcher implements Dispatcher {
             }
         });
         running.add(thread);
-        thread.start();
+        try {
+            thread.start();
+        } catch (Throwable error) {
+            running.remove(thread);
+            throw error;
+        }
     }
 
     private void finished() {
@@ -95,22 +109,46 @@ final class ThreadPerTaskDispatcher implements Dispatcher {
         try {
             next = waiting.poll();
             if (next == null) {
-                admitted--;
-                if (admitted == 0) {
-                    idle.signalAll();
-                }
+                releaseLocked();
             }
         } finally {
             lock.unlock();
         }
         if (next != null) {
-            start(next);
+            try {
+                start(next);
+            } catch (Throwable error) {
+                released();
+                log.error("Dispatcher '{}' could not start a thread for a queued request; it is answered by its "
+                        + "deadline or when the server stops", name, error);
+            }
+        }
+    }
+
+    private void released() {
+        lock.lock();
+        try {
+            releaseLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void releaseLocked() {
+        admitted--;
+        if (admitted == 0) {
+            idle.signalAll();
         }
     }
 
     @Override
     public int active() {
-        return running.size();
+        lock.lock();
+        try {
+            return admitted;
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
