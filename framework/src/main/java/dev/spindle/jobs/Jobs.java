@@ -97,7 +97,7 @@ public final class Jobs implements AutoCloseable {
         this.json = settings.json != null ? settings.json : JsonMapper.jackson();
         this.metrics = new JobMetrics(settings.meterRegistry);
         this.executor = Dispatchers.create(settings.threading, "jobs");
-        this.timer = new ScheduledThreadPoolExecutor(1, Dispatchers.platformThreads(settings.threading, "jobs-timer"));
+        this.timer = new ScheduledThreadPoolExecutor(1, Dispatchers.daemonThreads("jobs-timer"));
         timer.setRemoveOnCancelPolicy(true);
         this.senders = Executors.newThreadPerTaskExecutor(Dispatchers.virtualThreads(settings.threading, "jobs-notify"));
         this.webhooks = new Webhooks(settings, metrics, timer, senders, this::recordDelivery);

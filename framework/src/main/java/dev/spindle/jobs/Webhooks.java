@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +53,8 @@ final class Webhooks {
         this.allowPrivate = settings.allowPrivateCallbacks;
         this.maxAttempts = settings.webhookMaxAttempts;
         this.timeout = settings.webhookTimeout;
-        this.backoff = new Backoff(settings.webhookBackoff, settings.webhookMaxBackoff, new java.util.SplittableRandom());
+        this.backoff = new Backoff(settings.webhookBackoff, settings.webhookMaxBackoff,
+                () -> ThreadLocalRandom.current().nextLong());   // sender threads share it
         this.clock = settings.clock;
         this.metrics = metrics;
         this.timer = timer;
