@@ -17,10 +17,9 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.transport.RequestReplyReceiverContext;
 import java.time.Duration;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -57,7 +56,8 @@ public final class SpindleMetrics implements RequestMetrics {
     private final Map<RequestKey, Timer> requestTimers = new ConcurrentHashMap<>();
     private final Map<QueuedKey, Timer> queuedTimers = new ConcurrentHashMap<>();
     private final Map<Dispatcher, Occupancy> occupancy = new IdentityHashMap<>();
-    private final Queue<Meter> registered = new ConcurrentLinkedQueue<>();
+    /** Gauges read this app's objects, so they go when it stops; timers and counters stay, as after any restart. */
+    private final Set<Meter> registered = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService detector;
 
     private SpindleMetrics(MeterRegistry registry, ObservationRegistry observations, ThreadingMode appMode,
@@ -140,7 +140,8 @@ public final class SpindleMetrics implements RequestMetrics {
         QueuedKey queuedKey = new QueuedKey(method, uri);
         Timer queuedTimer = queuedTimers.get(queuedKey);
         if (queuedTimer == null) {
-            queuedTimer = queuedTimers.computeIfAbsent(queuedKey, key -> queued.withTags("method", method, "uri", uri));
+            queuedTimer = queuedTimers.computeIfAbsent(queuedKey,
+                    key -> queued.withTags("method", method, "uri", uri));
         }
         queuedTimer.record(queuedNanos, TimeUnit.NANOSECONDS);
         activeCounter(uri).incrementAndGet();

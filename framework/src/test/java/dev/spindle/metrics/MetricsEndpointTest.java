@@ -107,12 +107,16 @@ class MetricsEndpointTest {
     }
 
     @Test
-    void stopping_the_app_removes_its_meters() throws Exception {
+    void stopping_the_app_removes_its_gauges_and_keeps_its_counts() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Spindle app = Spindle.create(config -> config.meterRegistry(registry));
         app.get("/fast", ctx -> "fast");
-        SpindleTest.test(app, client -> assertThat(registry.find(MeterNames.DISPATCHER_ACTIVE).gauge()).isNotNull());
+        SpindleTest.test(app, client -> {
+            client.spec().get("/fast").then().statusCode(200);
+            assertThat(registry.find(MeterNames.DISPATCHER_ACTIVE).gauge()).isNotNull();
+        });
         assertThat(registry.find(MeterNames.DISPATCHER_ACTIVE).gauge()).isNull();
         assertThat(registry.find(MeterNames.REQUESTS_ACTIVE).gauge()).isNull();
+        assertThat(registry.get(MeterNames.HTTP_SERVER_REQUESTS).tag("uri", "/fast").timer().count()).isEqualTo(1);
     }
 }
