@@ -42,8 +42,8 @@ public final class SpindleTest {
     /** Starts {@code app} on port 0, runs {@code test}, stops the app even if the test fails. */
     public static void test(Spindle app, TestBody test) throws Exception {
         app.start(0);
-        try {
-            test.run(new Client(app.port()));
+        try (Client client = new Client(app.port())) {
+            test.run(client);
         } finally {
             app.stop();
         }
@@ -56,7 +56,7 @@ public final class SpindleTest {
     }
 
     /** Where the app listens, and clients for it. */
-    public static final class Client {
+    public static final class Client implements AutoCloseable {
         private final int port;
         private final HttpClient http = HttpClient.newBuilder().connectTimeout(HANG_GUARD).build();
 
@@ -82,6 +82,12 @@ public final class SpindleTest {
         /** The JDK client, for concurrent and asynchronous requests. */
         public HttpClient http() {
             return http;
+        }
+
+        /** Closes the JDK client (its selector thread); {@link #test} does this for you. */
+        @Override
+        public void close() {
+            http.close();
         }
 
         /** A raw socket connection to the app, for requests RestAssured would normalise; close it. */
