@@ -122,7 +122,7 @@ class DocsExamplesTest {
             Problem.of(402, "The payment was declined").writeTo(ctx);
             return null;
         });
-        app.error(404, (error, ctx) -> "<h1>Nothing at " + ctx.path() + "</h1>");
+        app.error(404, (error, ctx) -> "<h1>Nothing here</h1>");
         app.error(500, (error, ctx) -> "Sorry! Quote " + ctx.requestId());
         app.get("/pay", ctx -> {
             throw new PaymentException("card");
@@ -136,7 +136,7 @@ class DocsExamplesTest {
         SpindleTest.test(app, client -> {
             client.spec().get("/pay").then().statusCode(402).contentType("application/problem+json")
                     .body("title", equalTo("Payment Required")).body("detail", equalTo("The payment was declined"));
-            client.spec().get("/nowhere").then().statusCode(404).body(equalTo("<h1>Nothing at /nowhere</h1>"));
+            client.spec().get("/nowhere").then().statusCode(404).body(equalTo("<h1>Nothing here</h1>"));
             client.spec().header("X-Request-Id", "r1").get("/boom").then().statusCode(500).body(equalTo("Sorry! Quote r1"));
             client.spec().get("/slow-down").then().statusCode(429).header("Retry-After", "30")
                     .body("detail", containsString("Slow down"));

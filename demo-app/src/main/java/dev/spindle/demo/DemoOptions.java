@@ -19,7 +19,8 @@ record DemoOptions(ThreadingMode mode, String host, int port, int slowMs, boolea
               --threaded      a new platform thread per request (Flask threaded=True)
               --virtual       a new virtual thread per request
               --pool[=N]      a pool of N platform threads (default N=%d)
-              --queue N       requests that may wait for a busy thread before 503 (default %d)
+              --queue N       requests that may wait for a busy thread before 503 (default %d;
+                              --single and --pool only: the other modes never wait for a thread)
 
             Options:
               --port N        port to listen on (default 8080, 0 = any free port)
