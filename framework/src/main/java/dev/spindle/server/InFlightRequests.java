@@ -1,43 +1,38 @@
 package dev.spindle.server;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-/** Counts requests between arrival and completion, so shutdown can wait for the last one. */
+/**
+ * Counts requests between arrival and completion, so shutdown can wait for the last one. Counting
+ * is a single atomic on the IO threads; the lock is taken only while someone waits.
+ */
 final class InFlightRequests {
 
+    private final AtomicLong count = new AtomicLong();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition empty = lock.newCondition();
-    private long count;
+    private volatile boolean awaited;
 
     void begin() {
-        lock.lock();
-        try {
-            count++;
-        } finally {
-            lock.unlock();
-        }
+        count.incrementAndGet();
     }
 
     void end() {
-        lock.lock();
-        try {
-            if (--count == 0) {
+        if (count.decrementAndGet() == 0 && awaited) {
+            lock.lock();
+            try {
                 empty.signalAll();
+            } finally {
+                lock.unlock();
             }
-        } finally {
-            lock.unlock();
         }
     }
 
     long count() {
-        lock.lock();
-        try {
-            return count;
-        } finally {
-            lock.unlock();
-        }
+        return count.get();
     }
 
     /** Waits until no request is in flight or {@code timeout} passes; {@code true} if none is. */
@@ -45,7 +40,8 @@ final class InFlightRequests {
         long nanos = timeout.toNanos();
         lock.lock();
         try {
-            while (count > 0) {
+            awaited = true;
+            while (count.get() > 0) {
                 if (nanos <= 0) {
                     return false;
                 }
