@@ -2,7 +2,6 @@ package dev.spindle.http;
 
 import dev.spindle.json.InvalidJsonException;
 import dev.spindle.json.JsonMapper;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -239,9 +238,12 @@ public final class Context {
         return new String(request.body(), StandardCharsets.UTF_8);
     }
 
-    /** The body as a stream (already in memory: reading it never blocks on the network). */
+    /**
+     * The body as a stream: from memory (reading never blocks on the network), or, on a route
+     * declared with {@code streamingBody(maxBytes)}, straight from the network as it arrives.
+     */
     public InputStream bodyStream() {
-        return new ByteArrayInputStream(request.body());
+        return request.bodyStream();
     }
 
     /**

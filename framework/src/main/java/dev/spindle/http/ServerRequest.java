@@ -1,5 +1,7 @@
 package dev.spindle.http;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +37,16 @@ public interface ServerRequest {
     /** Request cookies by name. */
     Map<String, String> cookies();
 
-    /** The whole request body, already received (empty if none). */
+    /**
+     * The whole request body (empty if none): already received, or, on a streaming route, read
+     * from the network on first call.
+     */
     byte[] body();
+
+    /** The body as a stream: from memory, or from the network on a streaming route. */
+    default InputStream bodyStream() {
+        return new ByteArrayInputStream(body());
+    }
 
     /** {@code http} or {@code https}. */
     String scheme();

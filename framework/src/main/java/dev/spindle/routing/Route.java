@@ -37,9 +37,10 @@ public final class Route {
     private final Dispatcher dispatcher;
     private final Duration timeout;
     private final String uri;
+    private final long streamingBodyLimit;
 
     Route(String method, PathTemplate template, Handler handler, String name, List<Scope> scopes,
-          Dispatcher dispatcher, Duration timeout, String uri) {
+          Dispatcher dispatcher, Duration timeout, String uri, long streamingBodyLimit) {
         this.method = method;
         this.template = template;
         this.handler = handler;
@@ -48,11 +49,12 @@ public final class Route {
         this.dispatcher = dispatcher;
         this.timeout = timeout;
         this.uri = uri;
+        this.streamingBodyLimit = streamingBodyLimit;
     }
 
     /** The same scopes and dispatcher with another handler and uri: the app-level 404/405/redirect answers. */
     Route withHandler(String syntheticUri, Handler replacement) {
-        return new Route(method, template, replacement, null, scopes, dispatcher, timeout, syntheticUri);
+        return new Route(method, template, replacement, null, scopes, dispatcher, timeout, syntheticUri, -1);
     }
 
     public String method() {
@@ -79,6 +81,14 @@ public final class Route {
     /** The dispatcher this route's handler runs on. */
     public Dispatcher dispatcher() {
         return dispatcher;
+    }
+
+    /**
+     * The body limit of a route that reads its body as it arrives ({@link RouteOptions#streamingBody}),
+     * or {@code -1} for a route whose body is received whole before the handler runs.
+     */
+    public long streamingBodyLimit() {
+        return streamingBodyLimit;
     }
 
     /** The request timeout, or {@code null} for none. */

@@ -53,7 +53,7 @@ public final class Router {
                                  BiFunction<ThreadingMode, String, Dispatcher> dispatcherFactory) {
         Dispatcher appDispatcher = dispatcherFactory.apply(appMode, "app");
         Route fallback = new Route("*", PathTemplate.parse("/"), ctx -> null, null, List.of(app.scope),
-                appDispatcher, appTimeout, NOT_FOUND);
+                appDispatcher, appTimeout, NOT_FOUND, -1);
         Router router = new Router(fallback);
         router.dispatchers.add(appDispatcher);
         try {
@@ -81,6 +81,10 @@ public final class Router {
             String full = group.prefix() + declared.template();
             RouteOptions options = declared.options();
             Dispatcher dispatcher = groupDispatcher;
+            if (options.streamingBodyLimit >= 0 && options.threading instanceof ThreadingMode.NonBlocking) {
+                throw new IllegalStateException("Route " + declared.method() + " " + full
+                        + " reads its body as it arrives, which blocks: it cannot also be non-blocking");
+            }
             if (options.threading instanceof ThreadingMode.NonBlocking) {
                 dispatcher = ioDispatcher(dispatcherFactory);
             } else if (options.threading != null) {
@@ -90,7 +94,7 @@ public final class Router {
             Duration timeout = options.timeout != null ? options.timeout : groupTimeout;
             PathTemplate template = PathTemplate.parse(full);
             Route route = new Route(declared.method(), template, declared.handler(), options.name, chain,
-                    dispatcher, timeout, full);
+                    dispatcher, timeout, full, options.streamingBodyLimit);
             insert(route);
         }
         for (RouteGroup child : group.children) {

@@ -38,7 +38,7 @@ final class RequestTask implements Runnable {
     private final SpindleHandler server;
     private final HttpServerExchange exchange;
     private final RouteMatch match;
-    private final byte[] body;
+    private final UndertowRequest request;
     private final String requestId;
     private final long readyNanos;
     private final RequestSample sample;
@@ -49,12 +49,12 @@ final class RequestTask implements Runnable {
 
     private boolean saturatedAtDispatch;
 
-    RequestTask(SpindleHandler server, HttpServerExchange exchange, RouteMatch match, byte[] body, String requestId,
-                RequestSample sample) {
+    RequestTask(SpindleHandler server, HttpServerExchange exchange, RouteMatch match, UndertowRequest request,
+                String requestId, RequestSample sample) {
         this.server = server;
         this.exchange = exchange;
         this.match = match;
-        this.body = body;
+        this.request = request;
         this.requestId = requestId;
         this.sample = sample;
         this.readyNanos = System.nanoTime();
@@ -85,7 +85,7 @@ final class RequestTask implements Runnable {
             return;
         }
         Route route = match.route();
-        Context ctx = new Context(new UndertowRequest(exchange, body), server.json(), requestId,
+        Context ctx = new Context(request, server.json(), requestId,
                 route.uri(), match.params());
         RequestMetrics metrics = server.metrics();
         try {

@@ -67,18 +67,29 @@ final class SpindleHandler implements HttpHandler {
                     "The server is shutting down", true);
             return;
         }
+        long streamingLimit = match.route().streamingBodyLimit();
+        if (streamingLimit >= 0) {
+            if (exchange.getRequestContentLength() > streamingLimit) {
+                refuseTooLarge(exchange, requestId, match, streamingLimit);
+                return;
+            }
+            exchange.setMaxEntitySize(streamingLimit);
+            dispatch(exchange, new RequestTask(this, exchange, match, UndertowRequest.streaming(exchange), requestId,
+                    sample));
+            return;
+        }
         if (exchange.getRequestContentLength() > maxBodySize) {
-            refuseTooLarge(exchange, requestId, match);
+            refuseTooLarge(exchange, requestId, match, maxBodySize);
             return;
         }
         Receiver receiver = exchange.getRequestReceiver();
         receiver.setMaxBufferSize(maxBodySize > Integer.MAX_VALUE ? -1 : (int) maxBodySize);
         receiver.receiveFullBytes(
                 (received, body) -> dispatch(received, new RequestTask(this, received, match,
-                        body.length == 0 ? NO_BODY : body, requestId, sample)),
+                        new UndertowRequest(received, body.length == 0 ? NO_BODY : body), requestId, sample)),
                 (failed, error) -> {
                     if (error instanceof Receiver.RequestToLargeException || error instanceof RequestTooBigException) {
-                        refuseTooLarge(failed, requestId, match);
+                        refuseTooLarge(failed, requestId, match, maxBodySize);
                     } else {
                         log.debug("Request body of {} could not be read; closing the connection", requestId, error);
                         IoUtils.safeClose(failed.getConnection());
@@ -99,10 +110,10 @@ final class SpindleHandler implements HttpHandler {
         });
     }
 
-    private void refuseTooLarge(HttpServerExchange exchange, String requestId, RouteMatch match) {
+    private void refuseTooLarge(HttpServerExchange exchange, String requestId, RouteMatch match, long limit) {
         exchange.setPersistent(false);
         writeProblem(exchange, requestId, match.route().uri(), HttpStatus.PAYLOAD_TOO_LARGE,
-                "The request body exceeds the limit of " + maxBodySize + " bytes", false);
+                "The request body exceeds the limit of " + limit + " bytes", false);
     }
 
     /** Answers with a problem body from the IO thread, without running any handler or hook. */

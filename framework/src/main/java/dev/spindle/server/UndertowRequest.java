@@ -5,6 +5,7 @@ import dev.spindle.http.HttpStatus;
 import dev.spindle.http.ServerRequest;
 import dev.spindle.http.UploadedFile;
 import io.undertow.connector.ByteBufferPool;
+import io.undertow.io.UndertowInputStream;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.Cookie;
@@ -13,8 +14,11 @@ import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.MultipartParser;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -31,14 +35,25 @@ final class UndertowRequest implements ServerRequest {
     private static final ByteBufferPool MULTIPART_BUFFERS = new DefaultByteBufferPool(false, 4096, 16, 0);
 
     private final HttpServerExchange exchange;
-    private final byte[] body;
+    private byte[] body;
+    private final InputStream stream;
     private Map<String, List<String>> queryParams;
     private Map<String, String> cookies;
     private Multipart multipart;
 
+    /** A request whose body is read from the network while the handler runs (a streaming route). */
+    static UndertowRequest streaming(HttpServerExchange exchange) {
+        return new UndertowRequest(exchange, null, new LimitedBodyStream(new UndertowInputStream(exchange)));
+    }
+
     UndertowRequest(HttpServerExchange exchange, byte[] body) {
+        this(exchange, body, null);
+    }
+
+    private UndertowRequest(HttpServerExchange exchange, byte[] body, InputStream stream) {
         this.exchange = exchange;
         this.body = body;
+        this.stream = stream;
     }
 
     @Override
@@ -102,7 +117,19 @@ final class UndertowRequest implements ServerRequest {
 
     @Override
     public byte[] body() {
+        if (body == null) {
+            try {
+                body = stream.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException("The request body could not be read", e);
+            }
+        }
         return body;
+    }
+
+    @Override
+    public InputStream bodyStream() {
+        return stream != null && body == null ? stream : new ByteArrayInputStream(body());
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
+import io.undertow.server.handlers.HttpContinueReadHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
@@ -65,7 +66,10 @@ public final class UndertowServer {
                 .setServerOption(UndertowOptions.MAX_COOKIES, limits.maxCookies())
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) limits.requestParseTimeout().toMillis())
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) limits.idleTimeout().toMillis())
-                .setHandler(WebSocketRoutes.wrap(webSockets, withStaticFiles(handler, options, stopping)))
+                // Answers "Expect: 100-continue" when the body is first read, so a client uploading a large
+                // body that gets refused (413, 503) hears so before it sends the body.
+                .setHandler(new HttpContinueReadHandler(
+                        WebSocketRoutes.wrap(webSockets, withStaticFiles(handler, options, stopping))))
                 .build();
         undertow.start();
         return new UndertowServer(undertow, handler, router, options, stopping);
