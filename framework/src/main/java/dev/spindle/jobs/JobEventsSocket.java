@@ -17,6 +17,11 @@ final class JobEventsSocket implements WebSocketHandler {
 
     @Override
     public void onOpen(WebSocketSession session) {
+        jobs.offIoThread(() -> subscribe(session));
+    }
+
+    /** On a jobs notification thread: looking the job up may read the store, which may block. */
+    private void subscribe(WebSocketSession session) {
         Runnable unsubscribe = jobs.stream(session.pathParam("id"), JobStreams.Channel.of(session));
         if (unsubscribe == null) {
             session.send("{\"type\":\"error\",\"status\":404,\"detail\":\"No such job (it may have expired)\"}");

@@ -395,9 +395,17 @@ public final class Jobs implements AutoCloseable {
         }
         Job current = entry.subscribe(listener);
         if (current.state().isFinished()) {
-            listener.accept(find(id).orElse(current));
+            listener.accept(current);
         }
         return () -> entry.unsubscribe(listener);
+    }
+
+    /**
+     * Runs {@code work} off the IO thread, on the jobs' notification threads: stream set-up may
+     * read the {@link JobStore}, which may block.
+     */
+    void offIoThread(Runnable work) {
+        senders.execute(work);
     }
 
     /** Long-poll requests being held now. */
@@ -495,14 +503,14 @@ public final class Jobs implements AutoCloseable {
                     + " as a WebSocket, or ask for server-sent events with Accept: text/event-stream");
         }
         existing(id);
-        ctx.eventStream(sink -> {
+        ctx.eventStream(sink -> offIoThread(() -> {
             Runnable unsubscribe = stream(id, JobStreams.Channel.of(sink));
             if (unsubscribe == null) {
                 sink.close();
             } else {
                 sink.onClose(unsubscribe);
             }
-        });
+        }));
         return null;
     }
 
