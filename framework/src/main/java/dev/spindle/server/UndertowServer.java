@@ -69,7 +69,7 @@ public final class UndertowServer {
                 // Answers "Expect: 100-continue" when the body is first read, so a client uploading a large
                 // body that gets refused (413, 503) hears so before it sends the body.
                 .setHandler(new HttpContinueReadHandler(
-                        WebSocketRoutes.wrap(webSockets, withStaticFiles(handler, options, stopping))))
+                        WebSocketRoutes.wrap(webSockets, withStaticFiles(handler, options, stopping), stopping::get)))
                 .build();
         undertow.start();
         return new UndertowServer(undertow, handler, router, options, stopping);

@@ -14,6 +14,7 @@ import io.undertow.util.Methods;
 import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * Sends WebSocket upgrade requests whose path matches an {@code app.ws(...)} template to Undertow's
@@ -27,15 +28,21 @@ final class WebSocketRoutes implements HttpHandler {
     private final Router router;
     private final Map<String, HttpHandler> handshakes;
     private final HttpHandler next;
+    private final BooleanSupplier stopping;
 
-    private WebSocketRoutes(Router router, Map<String, HttpHandler> handshakes, HttpHandler next) {
+    private WebSocketRoutes(Router router, Map<String, HttpHandler> handshakes, HttpHandler next,
+                            BooleanSupplier stopping) {
         this.router = router;
         this.handshakes = handshakes;
         this.next = next;
+        this.stopping = stopping;
     }
 
-    /** {@code next} alone if there are no WebSocket routes. */
-    static HttpHandler wrap(Map<String, WebSocketHandler> routes, HttpHandler next) {
+    /**
+     * {@code next} alone if there are no WebSocket routes. While {@code stopping}, upgrades are not
+     * accepted: they go on to {@code next}, which answers 503.
+     */
+    static HttpHandler wrap(Map<String, WebSocketHandler> routes, HttpHandler next, BooleanSupplier stopping) {
         if (routes.isEmpty()) {
             return next;
         }
@@ -47,13 +54,14 @@ final class WebSocketRoutes implements HttpHandler {
         });
         // Matching only: a non-blocking dispatcher creates no thread and is never used.
         Router router = Router.compile(group, ThreadingMode.nonBlocking(), null, Dispatchers::create);
-        return new WebSocketRoutes(router, Map.copyOf(handshakes), next);
+        return new WebSocketRoutes(router, Map.copyOf(handshakes), next, stopping);
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         String upgrade = exchange.getRequestHeaders().getFirst(Headers.UPGRADE);
-        if (upgrade != null && upgrade.equalsIgnoreCase("websocket") && exchange.getRequestMethod().equals(Methods.GET)) {
+        if (upgrade != null && upgrade.equalsIgnoreCase("websocket") && exchange.getRequestMethod().equals(Methods.GET)
+                && !stopping.getAsBoolean()) {
             RouteMatch match = router.match("GET", exchange.getRelativePath());
             HttpHandler handshake = handshakes.get(match.route().uri());
             if (handshake != null && match.route().method().equals("GET")) {
