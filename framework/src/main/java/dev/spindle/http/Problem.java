@@ -19,6 +19,12 @@ public record Problem(String type, String title, int status, String detail) {
         return new Problem("about:blank", HttpStatus.reasonPhrase(status), status, detail);
     }
 
+    /** The 500 for an unexpected failure: no detail of the cause, only the id to quote when reporting it. */
+    public static Problem unexpected(String requestId) {
+        return of(HttpStatus.INTERNAL_SERVER_ERROR,
+                "An unexpected error occurred; quote request id " + requestId + " when reporting it");
+    }
+
     /** Sets {@code ctx}'s status and body to this problem, in JSON or HTML as the client prefers. */
     public void writeTo(Context ctx) {
         ctx.status(status);

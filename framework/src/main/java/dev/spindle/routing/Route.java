@@ -211,19 +211,14 @@ public final class Route {
                 return;
             } catch (Throwable handlerFailure) {
                 log.error("Error handler of {} failed (request {})", uri, ctx.requestId(), handlerFailure);
-                ctx.resetResponse();
-                status = HttpStatus.INTERNAL_SERVER_ERROR;
-                ctx.status(status);
-                Problem.of(status, "An unexpected error occurred; quote request id " + ctx.requestId()
-                        + " when reporting it").writeTo(ctx);
+                Problem.unexpected(ctx.requestId()).writeTo(ctx.resetResponse());
                 return;
             }
         }
         if (error instanceof HttpException http) {
             Problem.of(status, http.detail()).writeTo(ctx);
         } else {
-            Problem.of(status, "An unexpected error occurred; quote request id " + ctx.requestId() + " when reporting it")
-                    .writeTo(ctx);
+            Problem.unexpected(ctx.requestId()).writeTo(ctx);
         }
     }
 

@@ -97,8 +97,7 @@ final class RequestTask implements Runnable {
             }
         } catch (Throwable error) {
             log.error("Request {} failed outside its pipeline", requestId, error);
-            Problem.of(HttpStatus.INTERNAL_SERVER_ERROR, "An unexpected error occurred; quote request id "
-                    + requestId + " when reporting it").writeTo(ctx.resetResponse());
+            Problem.unexpected(requestId).writeTo(ctx.resetResponse());
             complete(ctx, error);
         } finally {
             metrics.handlerReleased(route);

@@ -47,8 +47,8 @@ final class SpindleHandler implements HttpHandler {
     public void handleRequest(HttpServerExchange exchange) {
         inFlight.begin();
         String method = exchange.getRequestMethod().toString();
-        RequestSample sample = metrics.arrived(method, exchange.getRequestStartTime(),
-                name -> exchange.getRequestHeaders().getFirst(name));
+        RequestSample sample = metrics == RequestMetrics.NONE ? null
+                : metrics.arrived(method, exchange.getRequestStartTime(), name -> exchange.getRequestHeaders().getFirst(name));
         exchange.addExchangeCompleteListener((done, next) -> {
             inFlight.end();
             if (sample != null) {
