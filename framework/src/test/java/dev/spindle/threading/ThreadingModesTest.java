@@ -9,7 +9,10 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The semantics each mode promises, proven with latches and observed threads, never with clocks. */
 class ThreadingModesTest {
@@ -59,32 +62,15 @@ class ThreadingModesTest {
         });
     }
 
-    @Test
-    void thread_per_request_answers_fast_while_slow_requests_hold_their_threads() throws Exception {
-        Gate gate = new Gate();
-        Spindle app = slowAndFast(ThreadingMode.threadPerRequest(), gate);
-        SpindleTest.test(app, client -> {
-            var slow = IntStream.range(0, 3).mapToObj(i -> send(client, "/slow/" + i)).toList();
-            await().until(() -> gate.entered() == 3);
-
-            assertThat(send(client, "/fast").get().body()).isEqualTo("fast");
-            assertThat(slow).noneMatch(CompletableFuture::isDone);
-
-            gate.open();
-            for (var response : slow) {
-                assertThat(response.get().statusCode()).isEqualTo(200);
-            }
-            assertThat(gate.threads).doesNotHaveDuplicates().noneMatch(Thread::isVirtual);
-            assertThat(gate.threads).extracting(Thread::getName).allMatch(name -> name.startsWith("spindle-threaded-app-"));
-            await().until(() -> gate.threads.stream().noneMatch(Thread::isAlive));
-            assertThat(gate.maxInside()).isEqualTo(4);
-        });
+    static Stream<ThreadingMode> aThreadPerRequest() {
+        return Stream.of(ThreadingMode.threadPerRequest(), ThreadingMode.virtualThreads());
     }
 
-    @Test
-    void virtual_threads_answer_fast_while_slow_requests_are_blocked() throws Exception {
+    @ParameterizedTest
+    @MethodSource("aThreadPerRequest")
+    void a_new_thread_per_request_answers_fast_while_slow_requests_hold_theirs(ThreadingMode mode) throws Exception {
         Gate gate = new Gate();
-        Spindle app = slowAndFast(ThreadingMode.virtualThreads(), gate);
+        Spindle app = slowAndFast(mode, gate);
         SpindleTest.test(app, client -> {
             var slow = IntStream.range(0, 3).mapToObj(i -> send(client, "/slow/" + i)).toList();
             await().until(() -> gate.entered() == 3);
@@ -96,8 +82,12 @@ class ThreadingModesTest {
             for (var response : slow) {
                 assertThat(response.get().statusCode()).isEqualTo(200);
             }
-            assertThat(gate.threads).doesNotHaveDuplicates().allMatch(Thread::isVirtual);
-            assertThat(gate.threads).extracting(Thread::getName).allMatch(name -> name.startsWith("spindle-virtual-app-"));
+            boolean virtual = mode instanceof ThreadingMode.VirtualThreads;
+            assertThat(gate.threads).doesNotHaveDuplicates().allMatch(thread -> thread.isVirtual() == virtual);
+            assertThat(gate.threads).extracting(Thread::getName)
+                    .allMatch(name -> name.startsWith("spindle-" + mode.shortName() + "-app-"));
+            await().until(() -> gate.threads.stream().noneMatch(Thread::isAlive));
+            assertThat(gate.maxInside()).isEqualTo(4);
         });
     }
 
