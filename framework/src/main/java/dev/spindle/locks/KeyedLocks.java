@@ -201,24 +201,11 @@ public final class KeyedLocks<K> {
         boolean complete = false;
         try {
             for (K key : sorted) {
-                long remaining = Math.max(0L, deadline - System.nanoTime());
-                Entry entry = retain(key);
-                long start = meters.startWait();
-                boolean locked = false;
-                try {
-                    locked = entry.lock.tryLock(remaining, TimeUnit.NANOSECONDS);
-                } finally {
-                    if (!locked) {
-                        release(key, entry);
-                    }
-                }
-                if (!locked) {
-                    meters.timedOut();
-                    throw new LockTimeoutException(name, timeout);
-                }
-                taken.add(new KeyHandle(key, entry, meters.acquired(start)));
+                taken.add(acquire(key, Duration.ofNanos(Math.max(0L, deadline - System.nanoTime()))));
             }
             complete = true;
+        } catch (LockTimeoutException e) {
+            throw new LockTimeoutException(name, timeout);
         } finally {
             if (!complete) {
                 releaseAll(taken);
