@@ -38,7 +38,7 @@ final class Dashboard {
                 <h2>Routes</h2>
                 <table id="routes"><thead><tr>
                   <th>route</th><th>requests</th><th>latency p50 / p99 (ms)</th>
-                  <th>queue wait p50 / p99 (ms)</th><th>active</th><th>blocked by</th>
+                  <th>queue wait p50 / p99 (ms)</th><th>refused / expired</th><th>active</th><th>waited behind</th>
                 </tr></thead><tbody></tbody></table>
                 <h2>Dispatchers</h2>
                 <table id="dispatchers"><thead><tr>
@@ -60,10 +60,14 @@ final class Dashboard {
                       routes.replaceChildren(...snapshot.routes.filter(r => !r.uri.startsWith('/metrics') && r.uri !== '/')
                         .map(r => {
                           const tr = document.createElement('tr');
-                          const blocked = Object.entries(r.blockedBy).map(([by, n]) => by + ' x' + n).join(', ');
+                          const blocked = Object.entries(r.blockedBy)
+                            .filter(([by, b]) => b.count > 0 || b.seconds >= 0.001)
+                            .sort((a, b) => b[1].seconds - a[1].seconds)
+                            .map(([by, b]) => b.seconds.toFixed(1) + ' s behind ' + by + ', ' + b.count
+                              + (b.count === 1 ? ' time' : ' times')).join('; ');
                           tr.append(cell(r.method + ' ' + r.uri), cell(r.count),
                             cell(r.latencyMs.p50 + ' / ' + r.latencyMs.p99), cell(r.queuedMs.p50 + ' / ' + r.queuedMs.p99),
-                            cell(r.active), cell(blocked || '-', blocked ? 'blocked' : ''));
+                            cell(r.refused + ' / ' + r.expired), cell(r.active), cell(blocked || '-', blocked ? 'blocked' : ''));
                           return tr;
                         }));
                       const pools = document.querySelector('#dispatchers tbody');

@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Which routes hold a dispatcher's threads right now, so a request that waited can be attributed to
- * the route that made it wait, and an overdue handler can be found with its thread.
+ * Which handlers hold the single handler thread or an IO thread right now, and since when, so the
+ * overdue detector can find one that overstays together with its thread's stack.
  */
 final class Occupancy {
 
@@ -24,13 +24,10 @@ final class Occupancy {
     }
 
     final String dispatcher;
-    final boolean watchedForOverdue;
     private final Map<Thread, Occupant> occupants = new ConcurrentHashMap<>();
-    private volatile String lastReleasedBy;
 
-    Occupancy(String dispatcher, boolean watchedForOverdue) {
+    Occupancy(String dispatcher) {
         this.dispatcher = dispatcher;
-        this.watchedForOverdue = watchedForOverdue;
     }
 
     void enter(String uri, long nowNanos) {
@@ -38,28 +35,8 @@ final class Occupancy {
         occupants.put(thread, new Occupant(uri, thread, nowNanos));
     }
 
-    void leave(String uri) {
+    void leave() {
         occupants.remove(Thread.currentThread());
-        lastReleasedBy = uri;
-    }
-
-    /**
-     * The route a request that just got a thread waited behind: the oldest handler still holding one
-     * of this dispatcher's threads, else the route whose handler released the thread it got.
-     */
-    String blocker() {
-        Thread self = Thread.currentThread();
-        Occupant oldest = null;
-        for (Occupant occupant : occupants.values()) {
-            if (occupant.thread != self && (oldest == null || occupant.startNanos - oldest.startNanos < 0)) {
-                oldest = occupant;
-            }
-        }
-        if (oldest != null) {
-            return oldest.uri;
-        }
-        String released = lastReleasedBy;
-        return released == null ? "UNKNOWN" : released;
     }
 
     Iterable<Occupant> occupants() {

@@ -3,11 +3,11 @@ package dev.spindle.metrics;
 import io.micrometer.observation.Observation;
 
 /**
- * One request's measurement in progress: filled in as the request is routed and handled, recorded
- * when it completes.
+ * One request's measurement in progress: filled in as the request is routed, waits and is
+ * handled, recorded when it completes.
  *
  * <p><b>Threading:</b> written on the IO thread and the handler thread in turn; each hand-over goes
- * through an executor, which publishes the writes.
+ * through an executor (or the dispatcher's queue), which publishes the writes.
  */
 public final class RequestSample {
 
@@ -16,6 +16,10 @@ public final class RequestSample {
     final Observation observation;
     private volatile String uri = "UNKNOWN";
     private volatile Throwable failure;
+    /** When the request was ready to run (body received), on the metrics clock. */
+    long readyNanos;
+    /** The routes' thread-time totals when it had to start waiting, or {@code null} if it never queued. */
+    long[] heldAtQueue;
 
     RequestSample(String method, long startNanos, Observation observation) {
         this.method = method;

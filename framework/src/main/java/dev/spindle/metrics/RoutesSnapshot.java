@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The JSON behind {@code GET /metrics/routes} and the demo's dashboard: per route, how many
  * requests, how long they took and waited (p50, p99, max in ms, from the timers' histograms), how
- * many run now, and behind which routes they were blocked; and each dispatcher's saturation.
+ * many run now, how many were refused a thread or expired waiting for one, and behind which routes
+ * they waited (count and seconds); and each dispatcher's saturation.
  */
 public final class RoutesSnapshot {
 
@@ -24,9 +25,20 @@ public final class RoutesSnapshot {
     public record Snapshot(String mode, List<RouteStats> routes, List<DispatcherStats> dispatchers) {
     }
 
-    /** One route ({@code uri} is its template); {@code blockedBy} maps blocker route to count. */
+    /**
+     * One route ({@code uri} is its template). {@code queuedMs} covers the requests that got a thread;
+     * {@code refused} and {@code expired} count those that never did; {@code blockedBy} maps each
+     * route that held the threads this one waited for to what it cost this one.
+     */
     public record RouteStats(String method, String uri, long count, Percentiles latencyMs, Percentiles queuedMs,
-                             int active, Map<String, Long> blockedBy) {
+                             long refused, long expired, int active, Map<String, Blocked> blockedBy) {
+    }
+
+    /**
+     * What one blocker cost a route: {@code count} requests had it as their main blocker, and
+     * {@code seconds} of the route's queue waits fell to it (its share of the thread-time).
+     */
+    public record Blocked(long count, double seconds) {
     }
 
     /** Percentiles in milliseconds (upper bounds of histogram buckets, like Prometheus' histogram_quantile). */
@@ -54,20 +66,35 @@ public final class RoutesSnapshot {
             String method = entry.getKey().substring(0, entry.getKey().indexOf(' '));
             String uri = entry.getKey().substring(method.length() + 1);
             long count = entry.getValue().stream().mapToLong(Timer::count).sum();
-            List<Timer> queued = new ArrayList<>(registry.find(MeterNames.REQUEST_QUEUED)
-                    .tag("method", method).tag("uri", uri).timers());
-            Gauge active = registry.find(MeterNames.REQUESTS_ACTIVE).tag("uri", uri).gauge();
-            Map<String, Long> blockedBy = new TreeMap<>();
-            for (Counter counter : registry.find(MeterNames.REQUEST_BLOCKED).tag("uri", uri).counters()) {
-                blockedBy.merge(counter.getId().getTag("blocker"), (long) counter.count(), Long::sum);
+            List<Timer> started = new ArrayList<>();
+            long refused = 0;
+            long expired = 0;
+            for (Timer timer : registry.find(MeterNames.REQUEST_QUEUED).tag("method", method).tag("uri", uri).timers()) {
+                switch (String.valueOf(timer.getId().getTag("outcome"))) {
+                    case "refused" -> refused += timer.count();
+                    case "expired" -> expired += timer.count();
+                    default -> started.add(timer);
+                }
             }
-            routes.add(new RouteStats(method, uri, count, percentiles(entry.getValue()), percentiles(queued),
-                    active == null ? 0 : (int) active.value(), blockedBy));
+            Gauge active = registry.find(MeterNames.REQUESTS_ACTIVE).tag("uri", uri).gauge();
+            Map<String, Blocked> blockedBy = new TreeMap<>();
+            for (Counter counter : registry.find(MeterNames.REQUEST_BLOCKED).tag("uri", uri).counters()) {
+                blockedBy.merge(counter.getId().getTag("blocker"), new Blocked((long) counter.count(), 0), RoutesSnapshot::sum);
+            }
+            for (Counter counter : registry.find(MeterNames.REQUEST_BLOCKED_SECONDS).tag("uri", uri).counters()) {
+                blockedBy.merge(counter.getId().getTag("blocker"), new Blocked(0, counter.count()), RoutesSnapshot::sum);
+            }
+            routes.add(new RouteStats(method, uri, count, percentiles(entry.getValue()), percentiles(started),
+                    refused, expired, active == null ? 0 : (int) active.value(), blockedBy));
         }
         List<DispatcherStats> pools = dispatchers.stream()
                 .map(d -> new DispatcherStats(d.name(), d.mode().shortName(), d.active(), d.queued(), d.capacity(), d.rejected()))
                 .toList();
         return new Snapshot(metrics.mode(), routes, pools);
+    }
+
+    private static Blocked sum(Blocked a, Blocked b) {
+        return new Blocked(a.count() + b.count(), Math.round((a.seconds() + b.seconds()) * 1e6) / 1e6);
     }
 
     /** Merges the timers' cumulative bucket counts (same boundaries) and reads p50 and p99 off them. */

@@ -5,6 +5,7 @@ import dev.spindle.routing.Router;
 import dev.spindle.threading.Dispatcher;
 import dev.spindle.threading.Dispatchers;
 import dev.spindle.threading.ThreadingMode;
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -43,6 +44,7 @@ public final class SpindleMetrics implements RequestMetrics {
     private static final Logger log = LoggerFactory.getLogger(SpindleMetrics.class);
 
     private final MeterRegistry registry;
+    private final Clock clock;
     private final ObservationRegistry observations;
     private final String mode;
     private final long blockedNanos;
@@ -50,12 +52,18 @@ public final class SpindleMetrics implements RequestMetrics {
     private final Meter.MeterProvider<Timer> requests;
     private final Meter.MeterProvider<Timer> queued;
     private final Meter.MeterProvider<Counter> blocked;
+    private final Meter.MeterProvider<Counter> blockedSeconds;
     private final Meter.MeterProvider<Counter> timeouts;
     private final Meter.MeterProvider<Counter> overdue;
     private final Map<String, AtomicInteger> active = new ConcurrentHashMap<>();
     private final Map<RequestKey, Timer> requestTimers = new ConcurrentHashMap<>();
     private final Map<QueuedKey, Timer> queuedTimers = new ConcurrentHashMap<>();
-    private final Map<Dispatcher, Occupancy> occupancy = new IdentityHashMap<>();
+    private final Map<BlockedKey, Counter> blockedCounters = new ConcurrentHashMap<>();
+    private final Map<BlockedKey, Counter> blockedSecondsCounters = new ConcurrentHashMap<>();
+    /** Only dispatchers that can queue keep a ledger: unbounded ones never make a request wait. */
+    private final Map<Dispatcher, ThreadTimeLedger> ledgers = new IdentityHashMap<>();
+    /** The single thread and the IO threads, watched by the overdue detector. */
+    private final Map<Dispatcher, Occupancy> watched = new IdentityHashMap<>();
     /** Gauges read this app's objects, so they go when it stops; timers and counters stay, as after any restart. */
     private final Set<Meter> registered = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService detector;
@@ -63,6 +71,7 @@ public final class SpindleMetrics implements RequestMetrics {
     private SpindleMetrics(MeterRegistry registry, ObservationRegistry observations, ThreadingMode appMode,
                            Duration blockedThreshold, Duration overdueThreshold, Router router) {
         this.registry = registry;
+        this.clock = registry.config().clock();
         this.observations = observations == null || observations.isNoop() ? null : observations;
         this.mode = appMode.shortName();
         this.blockedNanos = blockedThreshold.toNanos();
@@ -72,10 +81,17 @@ public final class SpindleMetrics implements RequestMetrics {
                 .description("HTTP requests, from arrival to response sent")
                 .tags(common).publishPercentileHistogram().withRegistry(registry);
         this.queued = Timer.builder(MeterNames.REQUEST_QUEUED)
-                .description("Time a request waited for a handler thread, from body received to handler start")
+                .description("Time a request waited for a handler thread, from body received to handler start, "
+                        + "refusal or expiry (outcome)")
                 .tags(common).publishPercentileHistogram().withRegistry(registry);
         this.blocked = Counter.builder(MeterNames.REQUEST_BLOCKED)
-                .description("Requests that waited for a thread while route 'blocker' held the thread(s) they needed")
+                .description("Requests that waited for a thread (or were refused one) mostly because route 'blocker' "
+                        + "held the thread(s) they needed")
+                .tags(common).withRegistry(registry);
+        this.blockedSeconds = Counter.builder(MeterNames.REQUEST_BLOCKED_SECONDS)
+                .description("Queue wait of route 'uri', split among the routes ('blocker') that held the threads "
+                        + "it needed, in proportion to the thread-time each held during the wait")
+                .baseUnit("seconds")
                 .tags(common).withRegistry(registry);
         this.timeouts = Counter.builder(MeterNames.REQUEST_TIMEOUTS)
                 .description("Requests answered 503 because they passed their deadline")
@@ -83,18 +99,20 @@ public final class SpindleMetrics implements RequestMetrics {
         this.overdue = Counter.builder(MeterNames.HANDLER_OVERDUE)
                 .description("Handlers that held the single handler thread or an IO thread past the overdue threshold")
                 .tags(common).withRegistry(registry);
-        boolean watch = false;
         for (Dispatcher dispatcher : router.dispatchers()) {
-            boolean exclusive = dispatcher.mode() instanceof ThreadingMode.SingleThreaded
-                    || dispatcher.mode() instanceof ThreadingMode.NonBlocking;
-            watch |= exclusive;
-            occupancy.put(dispatcher, new Occupancy(dispatcher.name(), exclusive));
+            if (dispatcher.mode() instanceof ThreadingMode.SingleThreaded
+                    || dispatcher.mode() instanceof ThreadingMode.NonBlocking) {
+                watched.put(dispatcher, new Occupancy(dispatcher.name()));
+            }
+            if (dispatcher.capacity() >= 0) {
+                ledgers.put(dispatcher, new ThreadTimeLedger());
+            }
             bindDispatcher(dispatcher);
         }
         for (Route route : router.routes()) {
             activeCounter(route.uri());
         }
-        this.detector = watch && overdueNanos > 0 ? startDetector() : null;
+        this.detector = !watched.isEmpty() && overdueNanos > 0 ? startDetector() : null;
     }
 
     /**
@@ -102,7 +120,7 @@ public final class SpindleMetrics implements RequestMetrics {
      *
      * @param registry where meters go
      * @param observations an observation registry for tracing bridges, or {@code null}
-     * @param blockedThreshold the queue wait from which a request counts as blocked
+     * @param blockedThreshold the queue wait from which a request counts in {@code spindle.request.blocked}
      * @param overdueThreshold how long a handler may hold the single thread or an IO thread before a warning; zero disables
      */
     public static SpindleMetrics create(MeterRegistry registry, ObservationRegistry observations, ThreadingMode appMode,
@@ -128,44 +146,136 @@ public final class SpindleMetrics implements RequestMetrics {
                     new RequestReplyReceiverContext<>(Function::apply);
             context.setCarrier(headers);
             observation = Observation.createNotStarted(MeterNames.HTTP_SERVER_REQUESTS, () -> context, observations)
-                    .lowCardinalityKeyValue("method", method)
+                    .lowCardinalityKeyValue("method", Methods.tag(method))
                     .start();
         }
-        return new RequestSample(method, startNanos, observation);
+        return new RequestSample(Methods.tag(method), startNanos, observation);
     }
 
     @Override
-    public void handlerStarted(Route route, String method, long queuedNanos, boolean saturated) {
-        String uri = route.uri();
-        QueuedKey queuedKey = new QueuedKey(method, uri);
-        Timer queuedTimer = queuedTimers.get(queuedKey);
-        if (queuedTimer == null) {
-            queuedTimer = queuedTimers.computeIfAbsent(queuedKey,
-                    key -> queued.withTags("method", method, "uri", uri));
+    public void ready(RequestSample sample) {
+        sample.readyNanos = clock.monotonicTime();
+    }
+
+    @Override
+    public void queued(RequestSample sample, Route route) {
+        ThreadTimeLedger ledger = ledgers.get(route.dispatcher());
+        if (ledger != null) {
+            sample.heldAtQueue = ledger.snapshot(clock.monotonicTime());
         }
-        queuedTimer.record(queuedNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void handlerStarted(RequestSample sample, Route route) {
+        long now = clock.monotonicTime();
+        String uri = route.uri();
+        waitEnded(sample, route, WaitOutcome.STARTED, now);
         activeCounter(uri).incrementAndGet();
-        Occupancy held = occupancy.get(route.dispatcher());
-        if (held != null) {
-            if (saturated && queuedNanos >= blockedNanos) {
-                blocked.withTags("uri", uri, "blocker", held.blocker()).increment();
-            }
-            held.enter(uri, System.nanoTime());
+        ThreadTimeLedger ledger = ledgers.get(route.dispatcher());
+        if (ledger != null) {
+            ledger.enter(uri, now);
+        }
+        Occupancy occupancy = watched.get(route.dispatcher());
+        if (occupancy != null) {
+            occupancy.enter(uri, System.nanoTime());
         }
     }
 
     @Override
     public void handlerReleased(Route route) {
         activeCounter(route.uri()).decrementAndGet();
-        Occupancy held = occupancy.get(route.dispatcher());
-        if (held != null) {
-            held.leave(route.uri());
+        ThreadTimeLedger ledger = ledgers.get(route.dispatcher());
+        if (ledger != null) {
+            ledger.leave(route.uri(), clock.monotonicTime());
         }
+        Occupancy occupancy = watched.get(route.dispatcher());
+        if (occupancy != null) {
+            occupancy.leave();
+        }
+    }
+
+    @Override
+    public void refused(RequestSample sample, Route route) {
+        waitEnded(sample, route, WaitOutcome.REFUSED, clock.monotonicTime());
+    }
+
+    @Override
+    public void expired(RequestSample sample, Route route) {
+        waitEnded(sample, route, WaitOutcome.EXPIRED, clock.monotonicTime());
     }
 
     @Override
     public void timedOut(Route route) {
         timeouts.withTags("uri", route.uri()).increment();
+    }
+
+    /** How a request's wait for a thread ended: the {@code outcome} tag of the queue-wait meters. */
+    private enum WaitOutcome {
+        STARTED, REFUSED, EXPIRED;
+
+        final String tag = name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * Records a wait that ended at {@code now}: its time, and, if the request had to queue (or was
+     * refused), which routes held the threads meanwhile. A refusal counts as blocked whatever its wait.
+     */
+    private void waitEnded(RequestSample sample, Route route, WaitOutcome outcome, long now) {
+        String uri = route.uri();
+        long waited = Math.max(0, now - sample.readyNanos);
+        queuedTimer(sample.method, uri, outcome).record(waited, TimeUnit.NANOSECONDS);
+        ThreadTimeLedger ledger = ledgers.get(route.dispatcher());
+        if (ledger == null) {
+            return;
+        }
+        boolean counts = outcome == WaitOutcome.REFUSED || waited >= blockedNanos;
+        if (sample.heldAtQueue == null) {
+            String blocker = outcome == WaitOutcome.REFUSED ? ledger.holdingMost() : null;
+            if (blocker != null) {
+                blockedCounter(uri, blocker, outcome).increment();
+            }
+            return;
+        }
+        ThreadTimeLedger.Attribution attribution = ledger.attribute(sample.heldAtQueue, now, waited);
+        if (attribution.blocker() == null) {
+            return;
+        }
+        if (counts) {
+            blockedCounter(uri, attribution.blocker(), outcome).increment();
+        }
+        for (ThreadTimeLedger.Share share : attribution.shares()) {
+            blockedSecondsCounter(uri, share.uri()).increment(share.waitNanos() / 1e9);
+        }
+    }
+
+    private Timer queuedTimer(String method, String uri, WaitOutcome outcome) {
+        QueuedKey key = new QueuedKey(method, uri, outcome);
+        Timer timer = queuedTimers.get(key);
+        if (timer == null) {
+            timer = queuedTimers.computeIfAbsent(key,
+                    k -> queued.withTags("method", method, "uri", uri, "outcome", outcome.tag));
+        }
+        return timer;
+    }
+
+    private Counter blockedCounter(String uri, String blocker, WaitOutcome outcome) {
+        BlockedKey key = new BlockedKey(uri, blocker, outcome);
+        Counter counter = blockedCounters.get(key);
+        if (counter == null) {
+            counter = blockedCounters.computeIfAbsent(key,
+                    k -> blocked.withTags("uri", uri, "blocker", blocker, "outcome", outcome.tag));
+        }
+        return counter;
+    }
+
+    private Counter blockedSecondsCounter(String uri, String blocker) {
+        BlockedKey key = new BlockedKey(uri, blocker, null);
+        Counter counter = blockedSecondsCounters.get(key);
+        if (counter == null) {
+            counter = blockedSecondsCounters.computeIfAbsent(key,
+                    k -> blockedSeconds.withTags("uri", uri, "blocker", blocker));
+        }
+        return counter;
     }
 
     @Override
@@ -207,7 +317,10 @@ public final class SpindleMetrics implements RequestMetrics {
     private record RequestKey(String method, String uri, int status, Class<?> exception) {
     }
 
-    private record QueuedKey(String method, String uri) {
+    private record QueuedKey(String method, String uri, WaitOutcome outcome) {
+    }
+
+    private record BlockedKey(String uri, String blocker, WaitOutcome outcome) {
     }
 
     @Override
@@ -256,10 +369,7 @@ public final class SpindleMetrics implements RequestMetrics {
     /** Like Vert.x's blocked-thread checker: one warning, with the stack, per handler that overstays. */
     private void reportOverdue() {
         long now = System.nanoTime();
-        for (Occupancy held : occupancy.values()) {
-            if (!held.watchedForOverdue) {
-                continue;
-            }
+        for (Occupancy held : watched.values()) {
             for (Occupancy.Occupant occupant : held.occupants()) {
                 if (!occupant.reported && now - occupant.startNanos >= overdueNanos) {
                     occupant.reported = true;

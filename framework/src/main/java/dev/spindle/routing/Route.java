@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,16 +95,29 @@ public final class Route {
         return timeout;
     }
 
+    /** What the caller of {@link #handle} hears from the pipeline of one request. */
+    public interface Listener {
+
+        /**
+         * The before hooks and the handler have returned (or thrown), on the handler's thread;
+         * rendering, after hooks and teardown follow. A deadline must not interrupt what follows.
+         */
+        void handlerReturned();
+
+        /** The pipeline finished; {@code failure} is the exception that ended the request, or {@code null}. */
+        void done(Throwable failure);
+    }
+
     /**
-     * Runs the pipeline, leaves the response in {@code ctx}, then calls {@code done} with the
-     * exception that ended the request, or {@code null}. Never throws:
-     * every failure ends as an error response (a user error handler's, or a problem body).
+     * Runs the pipeline and leaves the response in {@code ctx}, telling {@code listener} when the
+     * handler has returned and when everything is done. Never throws: every failure ends as an
+     * error response (a user error handler's, or a problem body).
      *
      * <p>If the handler returns a {@link CompletionStage}, the thread is released at once and the
      * rest of the pipeline (rendering, after hooks, teardown, {@code done}) runs on the thread that
      * completes the stage: long polling without a thread per waiting client.
      */
-    public void handle(Context ctx, Consumer<Throwable> done) {
+    public void handle(Context ctx, Listener listener) {
         Object result;
         try {
             result = runBeforeHooks(ctx);
@@ -113,17 +125,19 @@ public final class Route {
                 result = handler.handle(ctx);
             }
         } catch (Throwable error) {
-            finish(ctx, null, error, done);
+            listener.handlerReturned();
+            finish(ctx, null, error, listener);
             return;
         }
+        listener.handlerReturned();
         if (result instanceof CompletionStage<?> stage) {
-            stage.whenComplete((value, error) -> finish(ctx, value, unwrap(error), done));
+            stage.whenComplete((value, error) -> finish(ctx, value, unwrap(error), listener));
         } else {
-            finish(ctx, result, null, done);
+            finish(ctx, result, null, listener);
         }
     }
 
-    private void finish(Context ctx, Object result, Throwable error, Consumer<Throwable> done) {
+    private void finish(Context ctx, Object result, Throwable error, Listener listener) {
         Throwable failure = error;
         try {
             try {
@@ -142,7 +156,7 @@ public final class Route {
             handleError(ctx, afterFailure);
         } finally {
             runTeardown(ctx, failure);
-            done.accept(failure);
+            listener.done(failure);
         }
     }
 

@@ -8,13 +8,11 @@ import dev.spindle.metrics.RequestMetrics;
 import dev.spindle.metrics.RequestSample;
 import dev.spindle.routing.RouteMatch;
 import dev.spindle.routing.Router;
-import dev.spindle.threading.Dispatcher;
 import io.undertow.io.Receiver;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
 import io.undertow.util.SameThreadExecutor;
-import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
@@ -98,16 +96,7 @@ final class SpindleHandler implements HttpHandler {
     }
 
     private void dispatch(HttpServerExchange exchange, RequestTask task) {
-        Dispatcher dispatcher = task.route().dispatcher();
-        task.scheduleDeadline();
-        exchange.dispatch(SameThreadExecutor.INSTANCE, () -> {
-            try {
-                task.dispatchedTo(dispatcher);
-                dispatcher.execute(task);
-            } catch (RejectedExecutionException e) {
-                task.refuse(e.getMessage());
-            }
-        });
+        exchange.dispatch(SameThreadExecutor.INSTANCE, task::dispatch);
     }
 
     private void refuseTooLarge(HttpServerExchange exchange, String requestId, RouteMatch match, long limit) {

@@ -85,9 +85,10 @@ public final class UndertowServer {
     }
 
     /**
-     * Stops gracefully: answers every new request with 503 and {@code Connection: close}, lets
-     * in-flight requests finish within the grace period, drains every dispatcher, then interrupts
-     * what is left and closes the listener and all connections.
+     * Stops gracefully: answers every new request with 503 and {@code Connection: close}, answers
+     * every request still waiting in a dispatcher's queue with 503 and {@code Retry-After} at once (a
+     * load balancer can retry it elsewhere; it has not started), lets started requests finish within
+     * the grace period, then interrupts what is left and closes the listener and all connections.
      *
      * <p>The listener stays open while draining on purpose: Undertow's only way to stop accepting
      * ({@code ListenerInfo.suspend()}) also closes every open connection, in-flight ones included.
@@ -98,12 +99,12 @@ public final class UndertowServer {
         stopping.set(true);
         handler.startDraining();
         try {
+            for (Dispatcher dispatcher : router.dispatchers()) {
+                dispatcher.shutdown();
+            }
             if (!handler.inFlight().awaitNone(grace)) {
                 log.warn("{} request(s) still in flight after the {} ms shutdown grace period; stopping anyway",
                         handler.inFlight().count(), grace.toMillis());
-            }
-            for (Dispatcher dispatcher : router.dispatchers()) {
-                dispatcher.shutdown();
             }
             for (Dispatcher dispatcher : router.dispatchers()) {
                 if (!dispatcher.awaitTermination(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {

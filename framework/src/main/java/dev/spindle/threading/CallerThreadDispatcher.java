@@ -30,7 +30,7 @@ final class CallerThreadDispatcher implements Dispatcher {
     }
 
     @Override
-    public void execute(Runnable task) {
+    public void execute(Task task) {
         if (shutdown) {
             rejected.increment();
             throw new RejectedExecutionException("Dispatcher '" + name + "' is shut down");
@@ -41,6 +41,11 @@ final class CallerThreadDispatcher implements Dispatcher {
         } finally {
             active.decrementAndGet();
         }
+    }
+
+    @Override
+    public boolean withdraw(Task task) {
+        return false;
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.spindle.threading;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
@@ -15,13 +17,13 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Admission is counted here, not left to the executor's queue: a {@code ThreadPoolExecutor} with
  * pre-started threads routes every task through its queue, so a burst could find a one-slot queue
  * full while workers sit idle. Counting {@code running + waiting <= threads + queue} admits exactly
- * what the mode promises.
+ * what the mode promises, and the same increment tells whether the task must wait.
  */
 final class PoolDispatcher implements Dispatcher {
 
     private final String name;
     private final ThreadingMode mode;
-    private final ThreadPoolExecutor executor;
+    private final Executor executor;
     private final LongAdder rejected = new LongAdder();
     private final AtomicInteger admitted = new AtomicInteger();
     private final int threads;
@@ -34,9 +36,20 @@ final class PoolDispatcher implements Dispatcher {
         this.threads = threads;
         this.limit = threads + queue;
         this.fullMessage = "Dispatcher '" + name + "' is full: " + threads + " threads busy, " + queue + " waiting";
-        this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                threadFactory);
+        this.executor = new Executor(threads, threadFactory);
         executor.prestartAllCoreThreads();
+    }
+
+    /** Releases a task's admission when it ends, so the task object itself sits in the queue and can be withdrawn. */
+    private final class Executor extends ThreadPoolExecutor {
+        Executor(int threads, ThreadFactory threadFactory) {
+            super(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), threadFactory);
+        }
+
+        @Override
+        protected void afterExecute(Runnable task, Throwable failure) {
+            admitted.decrementAndGet();
+        }
     }
 
     @Override
@@ -50,25 +63,32 @@ final class PoolDispatcher implements Dispatcher {
     }
 
     @Override
-    public void execute(Runnable task) {
-        if (admitted.incrementAndGet() > limit) {
+    public void execute(Task task) {
+        int position = admitted.incrementAndGet();
+        if (position > limit) {
             admitted.decrementAndGet();
             rejected.increment();
             throw new RejectedExecutionException(fullMessage);
         }
+        if (position > threads) {
+            task.queued();
+        }
         try {
-            executor.execute(() -> {
-                try {
-                    task.run();
-                } finally {
-                    admitted.decrementAndGet();
-                }
-            });
+            executor.execute(task);
         } catch (RejectedExecutionException e) {
             admitted.decrementAndGet();
             rejected.increment();
             throw new RejectedExecutionException("Dispatcher '" + name + "' is shut down", e);
         }
+    }
+
+    @Override
+    public boolean withdraw(Task task) {
+        if (executor.remove(task)) {
+            admitted.decrementAndGet();
+            return true;
+        }
+        return false;
     }
 
     @Override
@@ -83,7 +103,7 @@ final class PoolDispatcher implements Dispatcher {
 
     @Override
     public int capacity() {
-        return executor.getMaximumPoolSize();
+        return threads;
     }
 
     @Override
@@ -94,6 +114,9 @@ final class PoolDispatcher implements Dispatcher {
     @Override
     public void shutdown() {
         executor.shutdown();
+        List<Runnable> waiting = new ArrayList<>();
+        executor.getQueue().drainTo(waiting);
+        refuseAll(waiting);
     }
 
     @Override
@@ -103,11 +126,14 @@ final class PoolDispatcher implements Dispatcher {
 
     @Override
     public void shutdownNow() {
-        executor.shutdownNow();
+        refuseAll(executor.shutdownNow());
     }
 
-    /** The underlying executor, for Micrometer's {@code ExecutorServiceMetrics}. */
-    ThreadPoolExecutor executor() {
-        return executor;
+    private void refuseAll(List<Runnable> waiting) {
+        RejectedExecutionException why = new RejectedExecutionException("Dispatcher '" + name + "' is shutting down");
+        for (Runnable task : waiting) {
+            admitted.decrementAndGet();
+            ((Task) task).refused(why);
+        }
     }
 }

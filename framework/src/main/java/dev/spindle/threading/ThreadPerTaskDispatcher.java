@@ -2,6 +2,8 @@ package dev.spindle.threading;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -29,7 +31,7 @@ final class ThreadPerTaskDispatcher implements Dispatcher {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
-    private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+    private final ArrayDeque<Task> waiting = new ArrayDeque<>();
     private final Set<Thread> running = ConcurrentHashMap.newKeySet();
     private final LongAdder rejected = new LongAdder();
     private int admitted;
@@ -55,7 +57,7 @@ final class ThreadPerTaskDispatcher implements Dispatcher {
     }
 
     @Override
-    public void execute(Runnable task) {
+    public void execute(Task task) {
         lock.lock();
         try {
             if (shutdown) {
@@ -65,6 +67,7 @@ final class ThreadPerTaskDispatcher implements Dispatcher {
                 if (waiting.size() >= queueCapacity) {
                     throw reject("is full: " + maxConcurrent + " running, " + queueCapacity + " waiting");
                 }
+                task.queued();
                 waiting.add(task);
                 return;
             }
@@ -75,8 +78,18 @@ final class ThreadPerTaskDispatcher implements Dispatcher {
         try {
             start(task);
         } catch (Throwable error) {
-            released();
+            startNextOrRelease();
             throw reject("could not start a thread: " + error);
+        }
+    }
+
+    @Override
+    public boolean withdraw(Task task) {
+        lock.lock();
+        try {
+            return waiting.remove(task);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -85,7 +98,7 @@ final class ThreadPerTaskDispatcher implements Dispatcher {
         return new RejectedExecutionException("Dispatcher '" + name + "' " + why);
     }
 
-    private void start(Runnable task) {
+    private void start(Task task) {
         Thread thread = threadFactory.newThread(() -> {
             try {
                 task.run();
@@ -104,33 +117,34 @@ final class ThreadPerTaskDispatcher implements Dispatcher {
 
     private void finished() {
         running.remove(Thread.currentThread());
-        Runnable next;
-        lock.lock();
-        try {
-            next = waiting.poll();
-            if (next == null) {
-                releaseLocked();
-            }
-        } finally {
-            lock.unlock();
-        }
-        if (next != null) {
-            try {
-                start(next);
-            } catch (Throwable error) {
-                released();
-                log.error("Dispatcher '{}' could not start a thread for a queued request; it is answered by its "
-                        + "deadline or when the server stops", name, error);
-            }
-        }
+        startNextOrRelease();
     }
 
-    private void released() {
-        lock.lock();
-        try {
-            releaseLocked();
-        } finally {
-            lock.unlock();
+    /**
+     * Hands the slot of a task that ended (or never started) to the next waiting task, on a new
+     * thread. A waiting task that cannot get one is refused at once rather than dropped, and the
+     * slot goes on to the next.
+     */
+    private void startNextOrRelease() {
+        while (true) {
+            Task next;
+            lock.lock();
+            try {
+                next = waiting.poll();
+                if (next == null) {
+                    releaseLocked();
+                    return;
+                }
+            } finally {
+                lock.unlock();
+            }
+            try {
+                start(next);
+                return;
+            } catch (Throwable error) {
+                log.error("Dispatcher '{}' could not start a thread for a queued request; refusing it", name, error);
+                next.refused(reject("could not start a thread: " + error));
+            }
         }
     }
 
@@ -173,12 +187,24 @@ final class ThreadPerTaskDispatcher implements Dispatcher {
 
     @Override
     public void shutdown() {
+        refuse(stopAccepting());
+    }
+
+    private List<Task> stopAccepting() {
         lock.lock();
         try {
             shutdown = true;
+            List<Task> dropped = new ArrayList<>(waiting);
+            waiting.clear();
+            return dropped;
         } finally {
             lock.unlock();
         }
+    }
+
+    private void refuse(List<Task> dropped) {
+        RejectedExecutionException why = new RejectedExecutionException("Dispatcher '" + name + "' is shutting down");
+        dropped.forEach(task -> task.refused(why));
     }
 
     @Override
@@ -200,13 +226,7 @@ final class ThreadPerTaskDispatcher implements Dispatcher {
 
     @Override
     public void shutdownNow() {
-        lock.lock();
-        try {
-            shutdown = true;
-            waiting.clear();
-        } finally {
-            lock.unlock();
-        }
+        refuse(stopAccepting());
         running.forEach(Thread::interrupt);
     }
 }

@@ -54,22 +54,31 @@ class EveryModeTest {
 
     @ParameterizedTest
     @MethodSource("modes")
-    void a_handler_past_its_deadline_gets_503_and_its_thread_is_interrupted(ThreadingMode mode) throws Exception {
-        CountDownLatch never = new CountDownLatch(1);
+    void a_handler_past_its_deadline_gets_503_and_its_thread_does_not_carry_the_interrupt_on(ThreadingMode mode)
+            throws Exception {
         CountDownLatch interrupted = new CountDownLatch(1);
-        AtomicReference<Thread> handlerThread = new AtomicReference<>();
+        CountDownLatch tornDown = new CountDownLatch(1);
+        AtomicReference<String> handlerThread = new AtomicReference<>();
+        List<String> afterwards = new CopyOnWriteArrayList<>();
         Spindle app = Spindle.create(config -> config.threading(mode));
-        app.get("/stuck", ctx -> {
-            handlerThread.set(Thread.currentThread());
-            try {
-                never.await();
-            } catch (InterruptedException e) {
-                interrupted.countDown();
-                throw e;
+        app.after(ctx -> afterwards.add("after hook " + (Thread.currentThread().isInterrupted() ? "interrupted" : "clean")));
+        app.teardown((ctx, error) -> {
+            afterwards.add("teardown " + (Thread.currentThread().isInterrupted() ? "interrupted" : "clean"));
+            if (ctx.path().equals("/stuck")) {
+                tornDown.countDown();
             }
-            return "unreachable";
+        });
+        app.get("/stuck", ctx -> {
+            handlerThread.set(Thread.currentThread().getName());
+            // spins without clearing the flag, unlike a blocking call that throws InterruptedException
+            while (!Thread.currentThread().isInterrupted()) {
+                Thread.onSpinWait();
+            }
+            interrupted.countDown();
+            return "too late";
         }, route -> route.timeout(Duration.ofMillis(200)));
-        app.get("/next", ctx -> Thread.currentThread().isInterrupted() ? "interrupted" : "clean");
+        app.get("/next", ctx -> Thread.currentThread().getName() + " "
+                + (Thread.currentThread().isInterrupted() ? "interrupted" : "clean"));
         SpindleTest.test(app, client -> {
             HttpResponse<String> response = client.get("/stuck");
             assertThat(response.statusCode()).isEqualTo(503);
@@ -77,8 +86,57 @@ class EveryModeTest {
             assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
             assertThat(response.body()).contains("deadline");
             assertThat(interrupted.await(10, TimeUnit.SECONDS)).isTrue();
-            assertThat(handlerThread.get()).isNotNull();
-            assertThat(client.get("/next").body()).isEqualTo("clean");
+            // the handler returned with the deadline's interrupt still set: it is cleared before the hooks run
+            assertThat(tornDown.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(afterwards).containsExactly("after hook clean", "teardown clean");
+            // a pooled thread serves a later request: find the one that ran /stuck (at most a round of the pool)
+            boolean reusesThreads = mode instanceof ThreadingMode.SingleThreaded || mode instanceof ThreadingMode.WorkerPool;
+            String sameThread = null;
+            for (int i = 0; i < 50 && sameThread == null; i++) {
+                String next = client.get("/next").body();
+                assertThat(next).endsWith(" clean");
+                if (next.startsWith(handlerThread.get() + " ")) {
+                    sameThread = next;
+                }
+                if (!reusesThreads) {
+                    break;
+                }
+            }
+            if (reusesThreads) {
+                assertThat(sameThread).isEqualTo(handlerThread.get() + " clean");
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource("modes")
+    void the_deadline_never_interrupts_after_hooks_or_teardown(ThreadingMode mode) throws Exception {
+        CountDownLatch inAfterHook = new CountDownLatch(1);
+        CountDownLatch releaseAfterHook = new CountDownLatch(1);
+        List<String> seen = new CopyOnWriteArrayList<>();
+        CountDownLatch tornDown = new CountDownLatch(1);
+        Spindle app = Spindle.create(config -> config.threading(mode));
+        app.after(ctx -> {
+            inAfterHook.countDown();
+            try {
+                releaseAfterHook.await(30, TimeUnit.SECONDS);
+                seen.add("after hook finished");
+            } catch (InterruptedException e) {
+                seen.add("after hook interrupted");
+            }
+        });
+        app.teardown((ctx, error) -> {
+            seen.add(Thread.currentThread().isInterrupted() ? "teardown interrupted" : "teardown clean");
+            tornDown.countDown();
+        });
+        app.get("/quick", ctx -> "quick", route -> route.timeout(Duration.ofMillis(200)));
+        SpindleTest.test(app, client -> {
+            var response = client.http().sendAsync(client.request("/quick").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(inAfterHook.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(response.get().statusCode()).isEqualTo(503); // the deadline passed while the after hook ran
+            releaseAfterHook.countDown();
+            assertThat(tornDown.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(seen).containsExactly("after hook finished", "teardown clean");
         });
     }
 

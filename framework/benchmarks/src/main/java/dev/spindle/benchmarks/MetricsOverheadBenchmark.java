@@ -27,9 +27,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What Spindle's metrics add to one request: the calls the server adapter makes per request
- * (arrived, handler started, handler released, completed), with a Prometheus registry as in the
- * demo versus {@link RequestMetrics#NONE}. Run: {@code java -jar framework/benchmarks/target/benchmarks.jar}.
+ * What Spindle's metrics add to one request that gets a thread at once: the calls the server adapter
+ * makes per request (arrived, ready, handler started, handler released, completed), with a
+ * Prometheus registry as in the demo versus {@link RequestMetrics#NONE}, for a worker pool (whose
+ * dispatcher keeps the blocked-by ledger) and unbounded virtual threads (which keep none). Run:
+ * {@code java -jar framework/benchmarks/target/benchmarks.jar MetricsOverhead -prof gc}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,6 +44,9 @@ public class MetricsOverheadBenchmark {
     @Param({"off", "on"})
     public String metrics;
 
+    @Param({"pool", "virtual"})
+    public String mode;
+
     private RequestMetrics requestMetrics;
     private Router router;
     private RouteMatch match;
@@ -52,11 +57,12 @@ public class MetricsOverheadBenchmark {
         RouteGroup app = RouteGroup.root(() -> false);
         app.get("/fast", ctx -> "fast");
         app.get("/users/{id:int}", ctx -> ctx.pathParam("id"));
-        router = Router.compile(app, ThreadingMode.workerPool(8, 100), null, Dispatchers::create);
+        ThreadingMode threading = mode.equals("pool") ? ThreadingMode.workerPool(8, 100) : ThreadingMode.virtualThreads();
+        router = Router.compile(app, threading, null, Dispatchers::create);
         match = router.match("GET", "/users/7");
         requestMetrics = metrics.equals("on")
                 ? SpindleMetrics.create(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), null,
-                        ThreadingMode.workerPool(8, 100), Duration.ofMillis(5), Duration.ZERO, router)
+                        threading, Duration.ofMillis(5), Duration.ZERO, router)
                 : RequestMetrics.NONE;
     }
 
@@ -71,8 +77,9 @@ public class MetricsOverheadBenchmark {
         RequestSample sample = requestMetrics.arrived("GET", System.nanoTime(), headers);
         if (sample != null) {
             sample.uri(match.route().uri());
+            requestMetrics.ready(sample);
+            requestMetrics.handlerStarted(sample, match.route());
         }
-        requestMetrics.handlerStarted(match.route(), "GET", 20_000, false);
         requestMetrics.handlerReleased(match.route());
         if (sample != null) {
             requestMetrics.completed(sample, 200);
