@@ -5,30 +5,35 @@ import dev.spindle.http.Filter;
 import dev.spindle.http.Handler;
 import dev.spindle.http.Teardown;
 import dev.spindle.http.WebSocketHandler;
-import dev.spindle.jobs.JobSettings;
-import dev.spindle.jobs.Jobs;
+import dev.spindle.internal.metrics.RequestMetrics;
+import dev.spindle.internal.metrics.RoutesSnapshot;
+import dev.spindle.internal.metrics.SpindleMetrics;
+import dev.spindle.internal.routing.Group;
+import dev.spindle.internal.routing.PathTemplate;
+import dev.spindle.internal.routing.Router;
+import dev.spindle.internal.server.UndertowServer;
+import dev.spindle.internal.threading.DispatcherView;
+import dev.spindle.internal.threading.Dispatchers;
+import dev.spindle.json.JsonMapper;
 import dev.spindle.metrics.PrometheusEndpoint;
-import dev.spindle.metrics.RequestMetrics;
-import dev.spindle.metrics.RoutesSnapshot;
-import dev.spindle.metrics.SpindleMetrics;
-import dev.spindle.routing.PathTemplate;
 import dev.spindle.routing.RouteGroup;
 import dev.spindle.routing.RouteOptions;
-import dev.spindle.routing.Router;
 import dev.spindle.routing.Routes;
-import dev.spindle.server.UndertowServer;
-import dev.spindle.threading.Dispatcher;
-import dev.spindle.threading.Dispatchers;
+import dev.spindle.threading.DispatcherStats;
 import dev.spindle.threading.ThreadingMode;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Spindle app: routes, hooks and error handlers, a threading mode, and a server.
@@ -47,18 +52,20 @@ import java.util.function.Consumer;
  */
 public final class Spindle implements Routes<Spindle>, AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(Spindle.class);
+
     private final SpindleConfig config;
-    private final RouteGroup routes;
+    private final Group routes;
     private volatile boolean started;
     private volatile Router router;
     private final AtomicReference<UndertowServer> server = new AtomicReference<>();
     private volatile RequestMetrics metrics = RequestMetrics.NONE;
     private final Map<String, WebSocketHandler> webSockets = new LinkedHashMap<>();
-    private Jobs jobs;
+    private final List<Runnable> stopActions = new ArrayList<>();
 
     private Spindle(SpindleConfig config) {
         this.config = config;
-        this.routes = RouteGroup.root(() -> started);
+        this.routes = Group.root(() -> started);
     }
 
     /** An app with the default configuration. */
@@ -121,15 +128,16 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
     }
 
     /**
-     * The running app's dispatchers: the app's own first, then one per route or group with its own
-     * threading mode. For dashboards and tests that watch saturation ({@code active}, {@code queued}).
+     * The running app's executors, read-only: the app's own first, then one per route or group with
+     * its own threading mode. For dashboards and tests that watch saturation ({@code active},
+     * {@code queued}).
      */
-    public List<Dispatcher> dispatchers() {
+    public List<DispatcherStats> dispatchers() {
         Router compiled = router;
         if (compiled == null) {
             throw new IllegalStateException("The app is not started: dispatchers are created at start()");
         }
-        return compiled.dispatchers();
+        return compiled.dispatchers().stream().<DispatcherStats>map(DispatcherView::new).toList();
     }
 
     /**
@@ -146,18 +154,27 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
     }
 
     /**
-     * Stops gracefully: see {@link UndertowServer#stop()}. Does nothing if not running; safe to call
-     * from several threads (a shutdown hook and the main thread, say): one of them stops the server.
+     * Stops gracefully: runs the extensions' stop actions, then answers new requests with 503 and
+     * {@code Connection: close}, answers requests still queued for a thread with 503 and
+     * {@code Retry-After}, lets started ones finish within the grace period
+     * ({@link SpindleConfig#shutdownGrace}), interrupts what is left and closes the server. Does
+     * nothing if not running; safe to call from several threads (a shutdown hook and the main
+     * thread, say): one of them stops the server.
      */
     public void stop() {
         UndertowServer running = server.getAndSet(null);
-        if (jobs != null) {
-            jobs.close();
+        if (running == null) {
+            return;
         }
-        if (running != null) {
-            running.stop();
-            metrics.close();
+        for (int i = stopActions.size() - 1; i >= 0; i--) {
+            try {
+                stopActions.get(i).run();
+            } catch (RuntimeException e) {
+                log.error("A stop action of an extension failed; stopping the rest anyway", e);
+            }
         }
+        running.stop();
+        metrics.close();
     }
 
     @Override
@@ -181,37 +198,47 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
     }
 
     /**
-     * The app's background jobs ({@link Jobs}), configured by {@link SpindleConfig#jobs}.
-     * The first call, before {@link #start()}, declares the job routes ({@code /jobs/...}); stopping
-     * the app stops the jobs first, per the policy in {@link Jobs}. Job metrics go to
-     * the app's meter registry unless the job settings name another.
-     */
-    public Jobs jobs() {
-        return jobs == null ? jobs(settings -> { }) : jobs;
-    }
-
-    /**
-     * Creates the app's background jobs with {@code setup} applied after {@link SpindleConfig#jobs}'
-     * settings, as {@link #jobs()} does: for code that installs jobs on an app it did not configure.
+     * Installs {@code extension}: it declares its routes, meters and background work on this app
+     * now, and its stop actions run when the app stops (see {@link Extension}).
      *
-     * @throws IllegalStateException if the app's jobs already exist or the app has started
+     * @throws IllegalStateException if the app has started
      */
-    public Jobs jobs(Consumer<JobSettings> setup) {
-        if (jobs != null) {
-            throw new IllegalStateException("The app's jobs already exist: configure them in the first app.jobs(...) call");
-        }
+    public Spindle install(Extension extension) {
         if (started) {
-            throw new IllegalStateException("Call app.jobs() before start(): it declares the job routes");
+            throw new IllegalStateException("The app has started: extensions must be installed before start()");
         }
-        jobs = Jobs.create(settings -> {
-            settings.json(config.json());
-            if (config.meterRegistry() != null) {
-                settings.meterRegistry(config.meterRegistry());
+        extension.install(new Extension.Setup() {
+            @Override
+            public Spindle app() {
+                return Spindle.this;
             }
-            config.jobs().accept(settings);
-            setup.accept(settings);
-        }).install(this);
-        return jobs;
+
+            @Override
+            public JsonMapper json() {
+                return config.json();
+            }
+
+            @Override
+            public Optional<MeterRegistry> meterRegistry() {
+                return Spindle.this.meterRegistry();
+            }
+
+            @Override
+            public ThreadingMode threading() {
+                return config.threading();
+            }
+
+            @Override
+            public ThreadFactory threads(ThreadingMode mode, String name) {
+                return Dispatchers.threads(mode, name);
+            }
+
+            @Override
+            public void onStop(Runnable action) {
+                stopActions.add(Objects.requireNonNull(action));
+            }
+        });
+        return this;
     }
 
     /**

@@ -1,10 +1,11 @@
 package dev.spindle;
 
+import dev.spindle.internal.Checks;
+import dev.spindle.internal.server.ServerOptions;
 import dev.spindle.json.JsonMapper;
+import dev.spindle.threading.ThreadingMode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
-import dev.spindle.server.ServerOptions;
-import dev.spindle.threading.ThreadingMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,9 +36,8 @@ public final class SpindleConfig {
     private ObservationRegistry observationRegistry;
     private Duration blockedThreshold = Duration.ofMillis(5);
     private Duration overdueThreshold = Duration.ofSeconds(1);
-    private ServerOptions.Limits limits = ServerOptions.Limits.defaults();
-    private final List<ServerOptions.StaticFiles> staticFiles = new ArrayList<>();
-    private java.util.function.Consumer<dev.spindle.jobs.JobSettings> jobs = settings -> { };
+    private Limits limits = Limits.defaults();
+    private final List<ServerOptions.StaticMount> staticFiles = new ArrayList<>();
 
     SpindleConfig() {
     }
@@ -86,19 +86,13 @@ public final class SpindleConfig {
 
     /** A deadline for every route that declares none: past it the client gets 503 and the handler is interrupted. Default: none. */
     public SpindleConfig requestTimeout(Duration timeout) {
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("requestTimeout must be positive, was " + timeout);
-        }
-        this.requestTimeout = timeout;
+        this.requestTimeout = Checks.positive("requestTimeout", timeout);
         return this;
     }
 
     /** How long {@link Spindle#stop()} lets in-flight requests finish. Default 10 s. */
     public SpindleConfig shutdownGrace(Duration grace) {
-        if (grace.isNegative()) {
-            throw new IllegalArgumentException("shutdownGrace must not be negative, was " + grace);
-        }
-        this.shutdownGrace = grace;
+        this.shutdownGrace = Checks.notNegative("shutdownGrace", grace);
         return this;
     }
 
@@ -129,10 +123,7 @@ public final class SpindleConfig {
 
     /** The queue wait from which a request counts in {@code spindle.request.blocked}. Default 5 ms. */
     public SpindleConfig blockedThreshold(Duration threshold) {
-        if (threshold.isNegative()) {
-            throw new IllegalArgumentException("blockedThreshold must not be negative, was " + threshold);
-        }
-        this.blockedThreshold = threshold;
+        this.blockedThreshold = Checks.notNegative("blockedThreshold", threshold);
         return this;
     }
 
@@ -142,15 +133,12 @@ public final class SpindleConfig {
      * turns the detector off. Active when a meter registry is configured.
      */
     public SpindleConfig overdueThreshold(Duration threshold) {
-        if (threshold.isNegative()) {
-            throw new IllegalArgumentException("overdueThreshold must not be negative, was " + threshold);
-        }
-        this.overdueThreshold = threshold;
+        this.overdueThreshold = Checks.notNegative("overdueThreshold", threshold);
         return this;
     }
 
     /** Bounds on request headers, parameters and cookies, and the slow-client timeouts. */
-    public SpindleConfig limits(ServerOptions.Limits limits) {
+    public SpindleConfig limits(Limits limits) {
         this.limits = Objects.requireNonNull(limits);
         return this;
     }
@@ -160,13 +148,13 @@ public final class SpindleConfig {
      * content types; paths cannot leave the directory ({@code ..}, encoded dots, symlinks out).
      */
     public SpindleConfig staticFiles(String urlPrefix, Path directory) {
-        staticFiles.add(new ServerOptions.StaticFiles(checkPrefix(urlPrefix), directory.toString(), false));
+        staticFiles.add(new ServerOptions.StaticMount(checkPrefix(urlPrefix), directory.toString(), false));
         return this;
     }
 
     /** Serves classpath resources under {@code folder} (e.g. {@code public}) at {@code urlPrefix}. */
     public SpindleConfig staticResources(String urlPrefix, String folder) {
-        staticFiles.add(new ServerOptions.StaticFiles(checkPrefix(urlPrefix), folder, true));
+        staticFiles.add(new ServerOptions.StaticMount(checkPrefix(urlPrefix), folder, true));
         return this;
     }
 
@@ -186,16 +174,6 @@ public final class SpindleConfig {
 
     Duration requestTimeout() {
         return requestTimeout;
-    }
-
-    /** Settings of the app's background jobs ({@link Spindle#jobs()}): executor, queue, TTL, webhooks. */
-    public SpindleConfig jobs(java.util.function.Consumer<dev.spindle.jobs.JobSettings> setup) {
-        this.jobs = this.jobs.andThen(Objects.requireNonNull(setup));
-        return this;
-    }
-
-    java.util.function.Consumer<dev.spindle.jobs.JobSettings> jobs() {
-        return jobs;
     }
 
     MeterRegistry meterRegistry() {

@@ -10,7 +10,7 @@ import dev.spindle.jobs.Jobs;
 /**
  * The background-job demo: {@code POST /jobs/report} starts a simulated report that takes {@code ms}
  * in {@code steps}, reporting progress after each; the job routes ({@code /jobs/{id}}, long polling,
- * {@code /jobs/{id}/events}) come from {@code app.jobs()}. See {@code docs/jobs.md}.
+ * {@code /jobs/{id}/events}) come from {@code Jobs.install(app, …)}. See {@code docs/jobs.md}.
  */
 final class JobRoutes {
 
@@ -28,7 +28,7 @@ final class JobRoutes {
      */
     static void install(Spindle app, boolean allowPrivateCallbacks) {
         String secret = System.getenv().getOrDefault("SPINDLE_WEBHOOK_SECRET", DEMO_SECRET);
-        Jobs jobs = app.jobs(settings -> settings.webhookSecret(secret).allowPrivateCallbacks(allowPrivateCallbacks));
+        Jobs jobs = Jobs.install(app, settings -> settings.webhookSecret(secret).allowPrivateCallbacks(allowPrivateCallbacks));
         app.post("/jobs/report", ctx -> {
             ReportRequest request = ctx.bodyBytes().length == 0 ? ReportRequest.DEFAULT : ctx.bodyAs(ReportRequest.class);
             long ms = request.ms() == null ? 3_000 : request.ms();

@@ -1,5 +1,6 @@
 package dev.spindle.http;
 
+import dev.spindle.internal.http.ServerRequest;
 import dev.spindle.json.InvalidJsonException;
 import dev.spindle.json.JsonMapper;
 import java.io.IOException;

@@ -7,7 +7,7 @@
  * {@link dev.spindle.http.AttributeKey}).
  *
  * <p>The package knows no server: a {@code Context} reads the request through the
- * {@link dev.spindle.http.ServerRequest} SPI, which the {@code server} package implements for Undertow.
+ * {@code ServerRequest} SPI, which the Undertow adapter implements.
  *
  * <p><b>Threading:</b> a {@code Context} belongs to one request and is used by one thread at a time;
  * see each type for the thread that calls it.

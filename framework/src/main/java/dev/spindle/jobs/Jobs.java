@@ -1,12 +1,13 @@
 package dev.spindle.jobs;
 
+import dev.spindle.Extension;
 import dev.spindle.Spindle;
 import dev.spindle.http.Context;
 import dev.spindle.http.HttpException;
 import dev.spindle.http.HttpStatus;
+import dev.spindle.internal.threading.Dispatcher;
+import dev.spindle.internal.threading.Dispatchers;
 import dev.spindle.json.JsonMapper;
-import dev.spindle.threading.Dispatcher;
-import dev.spindle.threading.Dispatchers;
 import io.micrometer.core.instrument.LongTaskTimer;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -116,10 +117,31 @@ public final class Jobs implements AutoCloseable {
     }
 
     /**
-     * Declares the job routes (see the class description) and the WebSocket on {@code app}; call it
-     * before the app starts. {@code app.jobs()} does this for you.
+     * Creates the jobs of {@code app} and installs them on it as an {@link Extension}: they use the
+     * app's JSON mapper and meter registry unless {@code setup} names others, declare the job routes
+     * (see the class description) and the WebSocket, and are closed when the app stops.
+     * <pre>{@code
+     * Jobs jobs = Jobs.install(app, settings -> settings.webhookSecret(System.getenv("WEBHOOK_SECRET")));
+     * }</pre>
+     *
+     * @throws IllegalStateException if the app has started
      */
-    public Jobs install(Spindle app) {
+    public static Jobs install(Spindle app, Consumer<JobSettings> setup) {
+        Jobs[] installed = new Jobs[1];
+        app.install(extension -> {
+            JobSettings settings = new JobSettings();
+            settings.json(extension.json());
+            extension.meterRegistry().ifPresent(settings::meterRegistry);
+            setup.accept(settings);
+            Jobs jobs = new Jobs(settings);
+            jobs.declareRoutes(extension.app());
+            extension.onStop(jobs::close);
+            installed[0] = jobs;
+        });
+        return installed[0];
+    }
+
+    private void declareRoutes(Spindle app) {
         String base = settings.basePath;
         Duration longest = settings.maxWait.plusSeconds(5);
         if (settings.listJobs) {
@@ -129,7 +151,6 @@ public final class Jobs implements AutoCloseable {
         app.delete(base + "/{id}", this::cancelRoute);
         app.get(base + "/{id}/events", this::eventsRoute);
         app.ws(base + "/{id}/events", new JobEventsSocket(this));
-        return this;
     }
 
     // ---- submitting ----

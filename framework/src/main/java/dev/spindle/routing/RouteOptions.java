@@ -6,31 +6,19 @@ import java.time.Duration;
 /**
  * Options of one route, given when it is declared:
  * {@code app.get("/report", handler, route -> route.name("report").threading(workerPool(2, 10)).timeout(Duration.ofSeconds(5)))}.
+ *
+ * <p>Not thread-safe: configured on the thread that declares the route, before the app starts.
  */
-public final class RouteOptions {
-
-    String name;
-    ThreadingMode threading;
-    Duration timeout;
-    long streamingBodyLimit = -1;
-
-    RouteOptions() {
-    }
+public interface RouteOptions {
 
     /** A name for reverse routing ({@code app.url(name, params)}). */
-    public RouteOptions name(String name) {
-        this.name = name;
-        return this;
-    }
+    RouteOptions name(String name);
 
     /** Runs this route on its own executor of the given mode: a bulkhead. */
-    public RouteOptions threading(ThreadingMode mode) {
-        this.threading = mode;
-        return this;
-    }
+    RouteOptions threading(ThreadingMode mode);
 
     /** Runs this route on the IO thread: the handler must never block. */
-    public RouteOptions nonBlocking() {
+    default RouteOptions nonBlocking() {
         return threading(ThreadingMode.nonBlocking());
     }
 
@@ -41,20 +29,8 @@ public final class RouteOptions {
      * it for as long as it takes to send, so give such a route virtual threads or a bulkhead of its
      * own. The app's body limit does not apply; {@code maxBytes} does (413 past it).
      */
-    public RouteOptions streamingBody(long maxBytes) {
-        if (maxBytes < 0) {
-            throw new IllegalArgumentException("A streaming body limit must not be negative, was " + maxBytes);
-        }
-        this.streamingBodyLimit = maxBytes;
-        return this;
-    }
+    RouteOptions streamingBody(long maxBytes);
 
     /** After this long the client gets 503 and the handler's thread is interrupted. */
-    public RouteOptions timeout(Duration timeout) {
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("A route timeout must be positive, was " + timeout);
-        }
-        this.timeout = timeout;
-        return this;
-    }
+    RouteOptions timeout(Duration timeout);
 }

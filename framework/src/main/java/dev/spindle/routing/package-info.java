@@ -1,12 +1,10 @@
 /**
- * Routes and how requests find them: {@link dev.spindle.routing.PathTemplate} (templates with Flask's
- * converters), {@link dev.spindle.routing.Router} (a segment tree: literals before parameters,
- * ambiguity refused at start, Flask's trailing-slash redirect, automatic {@code HEAD} and
- * {@code OPTIONS}, 404/405, reverse routing), {@link dev.spindle.routing.RouteGroup} (blueprints:
- * a prefix with its own hooks and error handlers, nestable) and {@link dev.spindle.routing.Route}
- * (one route's pipeline: before hooks, handler, after hooks, error handlers, teardown).
+ * Declaring routes: {@link dev.spindle.routing.Routes} (the verbs, hooks and error handlers shared by
+ * the app and its groups), {@link dev.spindle.routing.RouteGroup} (Flask blueprints: a prefix with its
+ * own hooks, error handlers, threading and timeout, nestable) and
+ * {@link dev.spindle.routing.RouteOptions} (a route's name, bulkhead, timeout, streaming body). How
+ * routes compile and match is machinery, in {@code dev.spindle.internal.routing}.
  *
- * <p><b>Threading:</b> declared on one thread before start; compiled once at {@code start()}, then
- * immutable and matched concurrently on the server's IO threads.
+ * <p><b>Threading:</b> declared on one thread before start; afterwards every declaring method throws.
  */
 package dev.spindle.routing;

@@ -1,7 +1,7 @@
 /**
- * How request handlers get threads: {@link dev.spindle.threading.ThreadingMode} (single thread,
- * thread per request, virtual threads, worker pool, IO thread) and the
- * {@link dev.spindle.threading.Dispatcher}s that implement them. Every thread Spindle creates is
- * created by {@link dev.spindle.threading.Dispatchers}, named for its mode and route.
+ * Which thread runs a handler: {@link dev.spindle.threading.ThreadingMode} (single thread, thread per
+ * request, virtual threads, worker pool, IO thread), set for the app, a group or a route, and
+ * {@link dev.spindle.threading.DispatcherStats}, the read-only view of a running app's executors.
+ * The executors themselves are machinery, in {@code dev.spindle.internal.threading}.
  */
 package dev.spindle.threading;

@@ -26,9 +26,8 @@ class JobDocsExampleTest {
     @Test
     void the_docs_example_runs_and_its_metrics_reach_the_apps_registry() throws Exception {
         var registry = new SimpleMeterRegistry();
-        var app = Spindle.create(config -> config.meterRegistry(registry)
-                .jobs(jobs -> jobs.webhookSecret("from-the-environment")));
-        Jobs jobs = app.jobs();
+        var app = Spindle.create(config -> config.meterRegistry(registry));
+        Jobs jobs = Jobs.install(app, settings -> settings.webhookSecret("from-the-environment"));
 
         app.post("/reports", ctx -> {
             ReportRequest request = ctx.bodyAs(ReportRequest.class);

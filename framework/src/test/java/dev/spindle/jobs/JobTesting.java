@@ -53,12 +53,29 @@ final class JobTesting {
         }
     }
 
+    private static final Map<Spindle, Jobs> JOBS = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
     /** An app whose {@code POST /work} starts {@code gate}'s job (callback URL from {@code ?callback=}). */
     static Spindle app(Gate gate, Consumer<SpindleConfig> config) {
+        return start(gate, config, jobs -> { });
+    }
+
+    /** As {@link #app}, with the jobs configured by {@code setup}. */
+    static Spindle withJobs(Gate gate, Consumer<JobSettings> setup) {
+        return start(gate, config -> { }, setup);
+    }
+
+    private static Spindle start(Gate gate, Consumer<SpindleConfig> config, Consumer<JobSettings> setup) {
         Spindle app = Spindle.create(config.andThen(c -> c.port(0)));
-        Jobs jobs = app.jobs();
+        Jobs jobs = Jobs.install(app, setup);
+        JOBS.put(app, jobs);
         app.post("/work", ctx -> jobs.start(ctx, "test", ctx.queryParam("callback"), gate.work()));
         return app.start(0);
+    }
+
+    /** The jobs of an app made by {@link #app} or {@link #withJobs}. */
+    static Jobs jobs(Spindle app) {
+        return JOBS.get(app);
     }
 
     /** A client whose async work runs on virtual threads, so it adds few platform threads of its own. */

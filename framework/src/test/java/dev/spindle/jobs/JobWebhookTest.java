@@ -88,8 +88,8 @@ class JobWebhookTest {
         String hook = startReceiver();
         var gate = new JobTesting.Gate();
         gate.release.countDown();
-        Spindle app = JobTesting.app(gate, config -> config.jobs(jobs -> jobs
-                .webhookSecret(SECRET).allowPrivateCallbacks(true)));
+        Spindle app = JobTesting.withJobs(gate, jobs -> jobs
+                .webhookSecret(SECRET).allowPrivateCallbacks(true));
         try {
             String id = json(post(http, app, callbackQuery(hook))).getString("id");
             Received request = next();
@@ -120,9 +120,9 @@ class JobWebhookTest {
         var registry = new SimpleMeterRegistry();
         var gate = new JobTesting.Gate();
         gate.release.countDown();
-        Spindle app = JobTesting.app(gate, config -> config.jobs(jobs -> jobs
+        Spindle app = JobTesting.withJobs(gate, jobs -> jobs
                 .webhookSecret(SECRET).allowPrivateCallbacks(true).meterRegistry(registry)
-                .webhookBackoff(Duration.ZERO, Duration.ZERO)));
+                .webhookBackoff(Duration.ZERO, Duration.ZERO));
         try {
             String id = json(post(http, app, callbackQuery(hook))).getString("id");
             Received first = next();
@@ -149,7 +149,7 @@ class JobWebhookTest {
     @Test
     void internal_and_non_http_callback_urls_are_refused() throws Exception {
         var gate = new JobTesting.Gate();
-        Spindle app = JobTesting.app(gate, config -> config.jobs(jobs -> jobs.webhookSecret(SECRET)));
+        Spindle app = JobTesting.withJobs(gate, jobs -> jobs.webhookSecret(SECRET));
         try {
             for (String url : List.of("http://127.0.0.1:9/hook", "http://localhost/hook", "http://[::1]/hook",
                     "http://10.1.2.3/hook", "http://192.168.0.1/hook", "http://169.254.169.254/latest/meta-data",
@@ -168,7 +168,7 @@ class JobWebhookTest {
     @Test
     void callbacks_need_a_webhook_secret() throws Exception {
         var gate = new JobTesting.Gate();
-        Spindle app = JobTesting.app(gate, config -> config.jobs(jobs -> jobs.allowPrivateCallbacks(true)));
+        Spindle app = JobTesting.withJobs(gate, jobs -> jobs.allowPrivateCallbacks(true));
         try {
             HttpResponse<String> refused = post(http, app, callbackQuery("http://127.0.0.1:9/hook"));
             assertThat(refused.statusCode()).isEqualTo(400);

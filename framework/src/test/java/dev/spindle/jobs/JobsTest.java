@@ -87,14 +87,14 @@ class JobsTest {
             gate.awaitStarted();
             CompletableFuture<HttpResponse<String>> waiting = http.sendAsync(
                     request(app, "/jobs/" + id + "?wait=30s").build(), HttpResponse.BodyHandlers.ofString());
-            await().atMost(Duration.ofSeconds(10)).until(() -> app.jobs().waiting() == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> JobTesting.jobs(app).waiting() == 1);
             assertThat(waiting).isNotDone();
 
             gate.release.countDown();
             HttpResponse<String> response = waiting.get(10, TimeUnit.SECONDS);
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(json(response).getString("state")).isEqualTo("SUCCEEDED");
-            assertThat(app.jobs().waiting()).isZero();
+            assertThat(JobTesting.jobs(app).waiting()).isZero();
         } finally {
             gate.release.countDown();
             app.stop();
@@ -112,7 +112,7 @@ class JobsTest {
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(json(response).getString("state")).isEqualTo("RUNNING");
             assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
-            assertThat(app.jobs().waiting()).isZero();
+            assertThat(JobTesting.jobs(app).waiting()).isZero();
 
             assertThat(get(http, app, "/jobs/" + id + "?wait=soon").statusCode()).isEqualTo(400);
         } finally {
@@ -130,7 +130,7 @@ class JobsTest {
             gate.awaitStarted();
             CompletableFuture<HttpResponse<String>> waiting = http.sendAsync(
                     request(app, "/jobs/" + id + "?wait=60s").build(), HttpResponse.BodyHandlers.ofString());
-            await().atMost(Duration.ofSeconds(10)).until(() -> app.jobs().waiting() == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> JobTesting.jobs(app).waiting() == 1);
 
             HttpResponse<String> meanwhile = get(http, app, "/jobs/" + id);
             assertThat(json(meanwhile).getString("state")).isEqualTo("RUNNING");
@@ -147,9 +147,9 @@ class JobsTest {
     @Test
     void stopping_answers_waiting_long_polls_and_cancels_queued_jobs() throws Exception {
         var gate = new JobTesting.Gate();
-        Spindle app = JobTesting.app(gate, config -> config.jobs(jobs -> jobs
-                .threading(ThreadingMode.workerPool(1, 5)).drainTimeout(Duration.ZERO)));
-        Jobs jobs = app.jobs();
+        Spindle app = JobTesting.withJobs(gate, jobs -> jobs
+                .threading(ThreadingMode.workerPool(1, 5)).drainTimeout(Duration.ZERO));
+        Jobs jobs = JobTesting.jobs(app);
         String running = json(post(http, app, "/work")).getString("id");
         gate.awaitStarted();
         String queued = json(post(http, app, "/work")).getString("id");
@@ -180,7 +180,7 @@ class JobsTest {
                 polls.add(http.sendAsync(request(app, "/jobs/" + id + "?wait=60s").build(),
                         HttpResponse.BodyHandlers.ofString()));
             }
-            await().atMost(Duration.ofSeconds(30)).until(() -> app.jobs().waiting() == 200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> JobTesting.jobs(app).waiting() == 200);
             await().atMost(Duration.ofSeconds(30)).until(() -> platformThreads() < before + 50);
             assertThat(polls).noneMatch(CompletableFuture::isDone);
 
@@ -238,7 +238,7 @@ class JobsTest {
     @Test
     void a_full_queue_answers_503_with_retry_after() throws Exception {
         var gate = new JobTesting.Gate();
-        Spindle app = JobTesting.app(gate, config -> config.jobs(jobs -> jobs.threading(ThreadingMode.workerPool(1, 1))));
+        Spindle app = JobTesting.withJobs(gate, jobs -> jobs.threading(ThreadingMode.workerPool(1, 1)));
         try {
             assertThat(post(http, app, "/work").statusCode()).isEqualTo(202);
             gate.awaitStarted();
@@ -259,7 +259,7 @@ class JobsTest {
     @Test
     void a_job_past_its_timeout_fails_and_is_interrupted() throws Exception {
         var gate = new JobTesting.Gate();
-        Spindle app = JobTesting.app(gate, config -> config.jobs(jobs -> jobs.timeout(Duration.ofMillis(50))));
+        Spindle app = JobTesting.withJobs(gate, jobs -> jobs.timeout(Duration.ofMillis(50)));
         try {
             String id = json(post(http, app, "/work")).getString("id");
             HttpResponse<String> done = get(http, app, "/jobs/" + id + "?wait=30s");
@@ -275,7 +275,7 @@ class JobsTest {
     void finished_jobs_expire_after_their_ttl_then_are_forgotten() throws Exception {
         var gate = new JobTesting.Gate();
         var clock = new JobTesting.MutableClock();
-        Spindle app = JobTesting.app(gate, config -> config.jobs(jobs -> jobs.clock(clock).ttl(Duration.ofHours(1))));
+        Spindle app = JobTesting.withJobs(gate, jobs -> jobs.clock(clock).ttl(Duration.ofHours(1)));
         try {
             gate.release.countDown();
             String id = json(post(http, app, "/work")).getString("id");
@@ -302,7 +302,7 @@ class JobsTest {
     void jobs_are_listed_newest_first_in_pages() throws Exception {
         var gate = new JobTesting.Gate();
         var clock = new JobTesting.MutableClock();
-        Spindle app = JobTesting.app(gate, config -> config.jobs(jobs -> jobs.clock(clock)));
+        Spindle app = JobTesting.withJobs(gate, jobs -> jobs.clock(clock));
         try {
             gate.release.countDown();
             List<String> ids = new java.util.ArrayList<>();
@@ -323,8 +323,8 @@ class JobsTest {
     @Test
     void stopping_the_app_cancels_jobs_that_outlive_the_drain() throws Exception {
         var gate = new JobTesting.Gate();
-        Spindle app = JobTesting.app(gate, config -> config.jobs(jobs -> jobs.drainTimeout(Duration.ZERO)));
-        Jobs jobs = app.jobs();
+        Spindle app = JobTesting.withJobs(gate, jobs -> jobs.drainTimeout(Duration.ZERO));
+        Jobs jobs = JobTesting.jobs(app);
         String id = json(post(http, app, "/work")).getString("id");
         gate.awaitStarted();
         app.stop();
@@ -336,7 +336,7 @@ class JobsTest {
     void metrics_count_submitted_and_completed_jobs() throws Exception {
         var registry = new SimpleMeterRegistry();
         var gate = new JobTesting.Gate();
-        Spindle app = JobTesting.app(gate, config -> config.jobs(jobs -> jobs.meterRegistry(registry)));
+        Spindle app = JobTesting.withJobs(gate, jobs -> jobs.meterRegistry(registry));
         try {
             String id = json(post(http, app, "/work")).getString("id");
             gate.awaitStarted();

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.spindle.Spindle;
 import dev.spindle.testing.SpindleTest;
-import dev.spindle.threading.Dispatcher;
+import dev.spindle.threading.DispatcherStats;
 import dev.spindle.threading.ThreadingMode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -100,7 +100,7 @@ class BlockedByTest {
     void in_single_thread_mode_three_fast_requests_queued_behind_slow_are_all_blocked_by_slow() throws Exception {
         Spindle app = app(ThreadingMode.singleThreaded(), a -> holding(a, "/slow"));
         SpindleTest.test(app, client -> {
-            Dispatcher dispatcher = app.dispatchers().getFirst();
+            DispatcherStats dispatcher = app.dispatchers().getFirst();
             var slow = send(client, "/slow?name=slow");
             awaitEntered("slow");
             List<CompletableFuture<HttpResponse<String>>> fast = new java.util.ArrayList<>();
@@ -134,7 +134,7 @@ class BlockedByTest {
             holding(a, "/medium");
         });
         SpindleTest.test(app, client -> {
-            Dispatcher pool = app.dispatchers().getFirst();
+            DispatcherStats pool = app.dispatchers().getFirst();
             var slow = send(client, "/slow?name=slow");
             awaitEntered("slow");
             var medium1 = send(client, "/medium?name=m1");
@@ -174,7 +174,7 @@ class BlockedByTest {
             holding(a, "/b");
         });
         SpindleTest.test(app, client -> {
-            Dispatcher pool = app.dispatchers().getFirst();
+            DispatcherStats pool = app.dispatchers().getFirst();
             var older = send(client, first + "?name=older");
             awaitEntered("older");
             clock.add(Duration.ofSeconds(5));
@@ -220,7 +220,7 @@ class BlockedByTest {
             a.get("/late", ctx -> "late", route -> route.timeout(Duration.ofSeconds(1)));
         });
         SpindleTest.test(app, client -> {
-            Dispatcher pool = app.dispatchers().getFirst();
+            DispatcherStats pool = app.dispatchers().getFirst();
             var slow = send(client, "/slow?name=slow");
             awaitEntered("slow");
             var late = send(client, "/late");

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.spindle.Spindle;
 import dev.spindle.testing.SpindleTest;
+import dev.spindle.threading.DispatcherStats;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -39,7 +40,7 @@ class ThreadingModesTest {
         Gate gate = new Gate();
         Spindle app = slowAndFast(ThreadingMode.singleThreaded(), gate);
         SpindleTest.test(app, client -> {
-            Dispatcher dispatcher = app.dispatchers().getFirst();
+            DispatcherStats dispatcher = app.dispatchers().getFirst();
             var slow1 = send(client, "/slow/1");
             await().until(() -> gate.entered() == 1);
             var slow2 = send(client, "/slow/2");
@@ -96,7 +97,7 @@ class ThreadingModesTest {
         Gate gate = new Gate();
         Spindle app = slowAndFast(new ThreadingMode.VirtualThreads(2, 1), gate);
         SpindleTest.test(app, client -> {
-            Dispatcher dispatcher = app.dispatchers().getFirst();
+            DispatcherStats dispatcher = app.dispatchers().getFirst();
             var first = List.of(send(client, "/slow/1"), send(client, "/slow/2"));
             await().until(() -> gate.entered() == 2);
             var queued = send(client, "/slow/3");
@@ -121,7 +122,7 @@ class ThreadingModesTest {
         Gate gate = new Gate();
         Spindle app = slowAndFast(ThreadingMode.workerPool(2, 1), gate);
         SpindleTest.test(app, client -> {
-            Dispatcher dispatcher = app.dispatchers().getFirst();
+            DispatcherStats dispatcher = app.dispatchers().getFirst();
             var running = List.of(send(client, "/slow/1"), send(client, "/slow/2"));
             await().until(() -> gate.entered() == 2);
             var queued = send(client, "/slow/3");
@@ -155,7 +156,7 @@ class ThreadingModesTest {
         }, route -> route.threading(ThreadingMode.workerPool(2, 10)));
         app.get("/fast", ctx -> "fast");
         SpindleTest.test(app, client -> {
-            Dispatcher slowPool = app.dispatchers().get(1);
+            DispatcherStats slowPool = app.dispatchers().get(1);
             assertThat(slowPool.name()).isEqualTo("/slow/{n}");
             var slow = IntStream.range(0, 4).mapToObj(i -> send(client, "/slow/" + i)).toList();
             await().until(() -> gate.entered() == 2 && slowPool.queued() == 2);
@@ -176,7 +177,7 @@ class ThreadingModesTest {
         Gate gate = new Gate();
         Spindle app = slowAndFast(ThreadingMode.workerPool(2, 10), gate);
         SpindleTest.test(app, client -> {
-            Dispatcher pool = app.dispatchers().getFirst();
+            DispatcherStats pool = app.dispatchers().getFirst();
             var slow = List.of(send(client, "/slow/1"), send(client, "/slow/2"));
             await().until(() -> gate.entered() == 2);
             var fast = send(client, "/fast");

@@ -1,12 +1,12 @@
 package dev.spindle.benchmarks;
 
-import dev.spindle.metrics.RequestMetrics;
-import dev.spindle.metrics.RequestSample;
-import dev.spindle.metrics.SpindleMetrics;
-import dev.spindle.routing.RouteGroup;
-import dev.spindle.routing.RouteMatch;
-import dev.spindle.routing.Router;
-import dev.spindle.threading.Dispatchers;
+import dev.spindle.internal.metrics.RequestMetrics;
+import dev.spindle.internal.metrics.RequestSample;
+import dev.spindle.internal.metrics.SpindleMetrics;
+import dev.spindle.internal.routing.Group;
+import dev.spindle.internal.routing.RouteMatch;
+import dev.spindle.internal.routing.Router;
+import dev.spindle.internal.threading.Dispatchers;
 import dev.spindle.threading.ThreadingMode;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -54,7 +54,7 @@ public class MetricsOverheadBenchmark {
 
     @Setup
     public void setUp() {
-        RouteGroup app = RouteGroup.root(() -> false);
+        Group app = Group.root(() -> false);
         app.get("/fast", ctx -> "fast");
         app.get("/users/{id:int}", ctx -> ctx.pathParam("id"));
         ThreadingMode threading = mode.equals("pool") ? ThreadingMode.workerPool(8, 100) : ThreadingMode.virtualThreads();

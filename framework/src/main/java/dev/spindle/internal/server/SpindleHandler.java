@@ -1,0 +1,135 @@
+package dev.spindle.internal.server;
+
+import dev.spindle.http.Context;
+import dev.spindle.http.HttpStatus;
+import dev.spindle.http.Problem;
+import dev.spindle.internal.metrics.RequestMetrics;
+import dev.spindle.internal.metrics.RequestSample;
+import dev.spindle.internal.routing.RouteMatch;
+import dev.spindle.internal.routing.Router;
+import dev.spindle.json.JsonMapper;
+import io.undertow.io.Receiver;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RequestTooBigException;
+import io.undertow.util.SameThreadExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.IoUtils;
+
+/**
+ * The root handler, on the IO thread: refuses requests while draining, matches the route, receives
+ * the whole body without blocking (bounded by the body limit), then hands the request to the route's
+ * dispatcher. Nothing here blocks, and every path ends in a response or a closed connection.
+ */
+final class SpindleHandler implements HttpHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(SpindleHandler.class);
+    private static final byte[] NO_BODY = new byte[0];
+
+    private final Router router;
+    private final JsonMapper json;
+    private final long maxBodySize;
+    private final InFlightRequests inFlight = new InFlightRequests();
+    private final RequestMetrics metrics;
+    private volatile boolean draining;
+
+    SpindleHandler(Router router, JsonMapper json, long maxBodySize, RequestMetrics metrics) {
+        this.router = router;
+        this.json = json;
+        this.maxBodySize = maxBodySize;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) {
+        inFlight.begin();
+        String method = exchange.getRequestMethod().toString();
+        RequestSample sample = metrics == RequestMetrics.NONE ? null
+                : metrics.arrived(method, exchange.getRequestStartTime(), name -> exchange.getRequestHeaders().getFirst(name));
+        exchange.addExchangeCompleteListener((done, next) -> {
+            inFlight.end();
+            if (sample != null) {
+                metrics.completed(sample, done.getStatusCode());
+            }
+            next.proceed();
+        });
+        String requestId = RequestIds.of(exchange.getRequestHeaders().getFirst(RequestIds.HEADER));
+        RouteMatch match = router.match(method, exchange.getRelativePath());
+        if (sample != null) {
+            sample.uri(match.route().uri());
+        }
+        if (draining) {
+            exchange.setPersistent(false);
+            writeProblem(exchange, requestId, match.route().uri(), HttpStatus.SERVICE_UNAVAILABLE,
+                    "The server is shutting down", true);
+            return;
+        }
+        long streamingLimit = match.route().streamingBodyLimit();
+        if (streamingLimit >= 0) {
+            if (exchange.getRequestContentLength() > streamingLimit) {
+                refuseTooLarge(exchange, requestId, match, streamingLimit);
+                return;
+            }
+            exchange.setMaxEntitySize(streamingLimit);
+            dispatch(exchange, new RequestTask(this, exchange, match, UndertowRequest.streaming(exchange), requestId,
+                    sample));
+            return;
+        }
+        if (exchange.getRequestContentLength() > maxBodySize) {
+            refuseTooLarge(exchange, requestId, match, maxBodySize);
+            return;
+        }
+        Receiver receiver = exchange.getRequestReceiver();
+        receiver.setMaxBufferSize(maxBodySize > Integer.MAX_VALUE ? -1 : (int) maxBodySize);
+        receiver.receiveFullBytes(
+                (received, body) -> dispatch(received, new RequestTask(this, received, match,
+                        new UndertowRequest(received, body.length == 0 ? NO_BODY : body), requestId, sample)),
+                (failed, error) -> {
+                    if (error instanceof Receiver.RequestToLargeException || error instanceof RequestTooBigException) {
+                        refuseTooLarge(failed, requestId, match, maxBodySize);
+                    } else {
+                        log.debug("Request body of {} could not be read; closing the connection", requestId, error);
+                        IoUtils.safeClose(failed.getConnection());
+                    }
+                });
+    }
+
+    private void dispatch(HttpServerExchange exchange, RequestTask task) {
+        exchange.dispatch(SameThreadExecutor.INSTANCE, task::dispatch);
+    }
+
+    private void refuseTooLarge(HttpServerExchange exchange, String requestId, RouteMatch match, long limit) {
+        exchange.setPersistent(false);
+        writeProblem(exchange, requestId, match.route().uri(), HttpStatus.PAYLOAD_TOO_LARGE,
+                "The request body exceeds the limit of " + limit + " bytes", false);
+    }
+
+    /** Answers with a problem body from the IO thread, without running any handler or hook. */
+    void writeProblem(HttpServerExchange exchange, String requestId, String uri, int status, String detail,
+                      boolean retryLater) {
+        Context ctx = new Context(new UndertowRequest(exchange, NO_BODY), json, requestId, uri, java.util.Map.of());
+        Problem.of(status, detail).writeTo(ctx);
+        if (retryLater) {
+            ctx.header("Retry-After", "1");
+        }
+        ResponseWriter.write(exchange, ctx);
+    }
+
+    JsonMapper json() {
+        return json;
+    }
+
+    RequestMetrics metrics() {
+        return metrics;
+    }
+
+    /** Answers 503 to every new request from now on. */
+    void startDraining() {
+        draining = true;
+    }
+
+    InFlightRequests inFlight() {
+        return inFlight;
+    }
+}

@@ -1,0 +1,122 @@
+package dev.spindle.internal.server;
+
+import dev.spindle.Limits;
+import dev.spindle.http.WebSocketHandler;
+import dev.spindle.internal.metrics.RequestMetrics;
+import dev.spindle.internal.routing.Router;
+import dev.spindle.internal.threading.Dispatcher;
+import dev.spindle.json.JsonMapper;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.DefaultByteBufferPool;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.handlers.HttpContinueReadHandler;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Undertow adapter: the only place Spindle touches Undertow. Starts a listener whose root
+ * handler is {@link SpindleHandler}, and stops it gracefully.
+ */
+public final class UndertowServer {
+
+    private static final Logger log = LoggerFactory.getLogger(UndertowServer.class);
+
+    private final Undertow undertow;
+    private final SpindleHandler handler;
+    private final Router router;
+    private final ServerOptions options;
+    /** Set by {@link #stop()} so that static files, which bypass the routes, are refused too. */
+    private final AtomicBoolean stopping;
+
+    private UndertowServer(Undertow undertow, SpindleHandler handler, Router router, ServerOptions options,
+                           AtomicBoolean stopping) {
+        this.undertow = undertow;
+        this.handler = handler;
+        this.router = router;
+        this.options = options;
+        this.stopping = stopping;
+    }
+
+    /**
+     * Binds and starts serving {@code router}'s routes, WebSocket connections on {@code webSockets}'
+     * templates (upgrade requests only; see {@link WebSocketHandler}), and reports every request to
+     * {@code metrics}.
+     */
+    public static UndertowServer start(ServerOptions options, Router router, JsonMapper json,
+                                       Map<String, WebSocketHandler> webSockets, RequestMetrics metrics) {
+        SpindleHandler handler = new SpindleHandler(router, json, options.maxBodySize(), metrics);
+        AtomicBoolean stopping = new AtomicBoolean();
+        Limits limits = options.limits();
+        Undertow undertow = Undertow.builder()
+                .addHttpListener(options.port(), options.host())
+                .setIoThreads(options.ioThreads())
+                .setWorkerThreads(Math.max(2, options.ioThreads()))
+                // Handler threads never take buffers (the IO thread reads and writes), so the
+                // per-thread cache only ever serves the few IO threads, not every virtual thread.
+                .setByteBufferPool(new DefaultByteBufferPool(true, 16 * 1024, -1, 4))
+                .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, true)
+                .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
+                .setServerOption(UndertowOptions.MAX_HEADERS, limits.maxHeaders())
+                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, limits.maxHeaderBytes())
+                .setServerOption(UndertowOptions.MAX_PARAMETERS, limits.maxParameters())
+                .setServerOption(UndertowOptions.MAX_COOKIES, limits.maxCookies())
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) limits.requestParseTimeout().toMillis())
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) limits.idleTimeout().toMillis())
+                // Answers "Expect: 100-continue" when the body is first read, so a client uploading a large
+                // body that gets refused (413, 503) hears so before it sends the body.
+                .setHandler(new HttpContinueReadHandler(
+                        WebSocketRoutes.wrap(webSockets, withStaticFiles(handler, options, stopping), stopping::get)))
+                .build();
+        undertow.start();
+        return new UndertowServer(undertow, handler, router, options, stopping);
+    }
+
+    private static HttpHandler withStaticFiles(SpindleHandler routes, ServerOptions options, AtomicBoolean stopping) {
+        return StaticFiles.mount(routes, options.staticFiles(), stopping::get);
+    }
+
+    /** The bound port (the real one when started on port 0). */
+    public int port() {
+        return ((InetSocketAddress) undertow.getListenerInfo().getFirst().getAddress()).getPort();
+    }
+
+    /**
+     * Stops gracefully: answers every new request with 503 and {@code Connection: close}, answers
+     * every request still waiting in a dispatcher's queue with 503 and {@code Retry-After} at once (a
+     * load balancer can retry it elsewhere; it has not started), lets started requests finish within
+     * the grace period, then interrupts what is left and closes the listener and all connections.
+     *
+     * <p>The listener stays open while draining on purpose: Undertow's only way to stop accepting
+     * ({@code ListenerInfo.suspend()}) also closes every open connection, in-flight ones included.
+     */
+    public void stop() {
+        Duration grace = options.shutdownGrace();
+        long deadline = System.nanoTime() + grace.toNanos();
+        stopping.set(true);
+        handler.startDraining();
+        try {
+            for (Dispatcher dispatcher : router.dispatchers()) {
+                dispatcher.shutdown();
+            }
+            if (!handler.inFlight().awaitNone(grace)) {
+                log.warn("{} request(s) still in flight after the {} ms shutdown grace period; stopping anyway",
+                        handler.inFlight().count(), grace.toMillis());
+            }
+            for (Dispatcher dispatcher : router.dispatchers()) {
+                if (!dispatcher.awaitTermination(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                    dispatcher.shutdownNow();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            router.dispatchers().forEach(Dispatcher::shutdownNow);
+        } finally {
+            undertow.stop();
+        }
+    }
+}
