@@ -25,20 +25,31 @@ import java.util.concurrent.atomic.AtomicLong;
 final class CounterRoutes {
 
     private final Mutex lock;
+    private final Runnable betweenReadAndWrite;
     private long safe;
     private long unsafe;
     private final AtomicLong safeRequests = new AtomicLong();
     private final AtomicLong unsafeRequests = new AtomicLong();
 
-    private CounterRoutes(Mutex lock) {
+    private CounterRoutes(Mutex lock, Runnable betweenReadAndWrite) {
         this.lock = lock;
+        this.betweenReadAndWrite = betweenReadAndWrite;
     }
 
     /** Adds the {@code /counter} routes to {@code app}, sharing one new pair of counters. */
     static void install(Spindle app) {
+        install(app, Thread::yield);
+    }
+
+    /**
+     * As {@link #install(Spindle)}, with {@code betweenReadAndWrite} run where the unsafe increment
+     * would yield, between its read and its write: a test holds requests there to force the
+     * interleaving that loses updates.
+     */
+    static void install(Spindle app, Runnable betweenReadAndWrite) {
         Mutex.Builder lock = Mutex.builder("demo-counter");
         app.meterRegistry().ifPresent(lock::meterRegistry);   // spindle.lock.* on /metrics
-        CounterRoutes counters = new CounterRoutes(lock.build());
+        CounterRoutes counters = new CounterRoutes(lock.build(), betweenReadAndWrite);
         app.post("/counter/unsafe", ctx -> counters.incrementUnsafe());
         app.post("/counter/safe", ctx -> counters.incrementSafe());
         app.post("/counter/reset", ctx -> counters.reset());
@@ -48,7 +59,7 @@ final class CounterRoutes {
     private Count incrementUnsafe() {
         unsafeRequests.incrementAndGet();
         long read = unsafe;
-        Thread.yield();                  // another request may read the same value now
+        betweenReadAndWrite.run();       // Thread.yield(): another request may read the same value now
         unsafe = read + 1;
         return new Count(read + 1);
     }

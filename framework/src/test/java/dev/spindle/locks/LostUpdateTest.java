@@ -8,12 +8,13 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
  * The reason the package exists: {@code count = count + 1} from many threads loses updates, and
- * the same loop under a lock does not. 64 virtual threads, 10,000 increments each.
+ * the same increment under a lock does not. The unsafe increment is shown losing updates in an
+ * interleaving the test forces, so its result is exact; the locked ones run 64 virtual threads,
+ * 10,000 increments each, free to interleave however the scheduler likes, and lose nothing.
  */
 class LostUpdateTest {
 
@@ -33,7 +34,7 @@ class LostUpdateTest {
         runOnVirtualThreads(() -> {
             try (var held = mutex.acquire()) {
                 long read = counter.value;
-                Thread.yield();              // the same window the unsafe loop has; nobody can use it
+                Thread.yield();              // the unsafe increment's window; nobody can use it
                 counter.value = read + 1;
             }
         });
@@ -50,62 +51,31 @@ class LostUpdateTest {
     }
 
     /**
-     * Documents the race the locks prevent. The loop reads, yields (so the scheduler may run
-     * another thread between read and write), then writes back. Each try either loses updates or
-     * not; up to five tries are made, and if the race never shows the test is <i>skipped</i>, not
-     * passed, because a lost update is likely but not guaranteed: this test never asserts on luck.
-     * What it does assert holds for every interleaving: the result is between 10,000 and 640,000.
-     * The deterministic proof of the interleaving is {@link #read_read_write_write_loses_one_of_two_increments()}.
+     * The lost update, forced: each of 64 virtual threads reads the counter, and none writes back
+     * before all have read (a barrier between the read and the write). Every read sees 0 and every
+     * write stores 1, so 64 increments leave the count at exactly 1. The barrier fixes the
+     * interleaving, so this is the result of every run, not a likely one; an increment that did not
+     * lose updates (an atomic one, say) would end at 64 and fail the test.
      */
     @Test
-    void the_same_loop_without_a_lock_loses_updates() throws Exception {
-        List<Long> results = new ArrayList<>();
-        for (int attempt = 0; attempt < 5; attempt++) {
-            Counter counter = new Counter();
-            runOnVirtualThreads(() -> {
-                long read = counter.value;
-                Thread.yield();
-                counter.value = read + 1;
-            });
-            results.add(counter.value);
-            // Whatever the interleaving: no increment is invented, and the last write in memory is some
-            // thread's 10,000th, which read at least its own 9,999th.
-            assertThat(counter.value).isBetween((long) INCREMENTS, EXPECTED);
-            if (counter.value < EXPECTED) {
-                return;
+    void sixty_four_threads_that_all_read_before_any_writes_back_leave_the_count_at_1() throws Exception {
+        Counter counter = new Counter();
+        CyclicBarrier allRead = new CyclicBarrier(THREADS);
+        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Long>> reads = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                reads.add(executor.submit(() -> {
+                    long read = counter.value;
+                    allRead.await(TestThreads.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+                    counter.value = read + 1;
+                    return read;
+                }));
+            }
+            for (Future<Long> read : reads) {
+                assertThat(read.get(TestThreads.PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).as("value read").isZero();
             }
         }
-        Assumptions.abort("No update lost in 5 tries (" + results + "): the scheduler never interleaved the race here");
-    }
-
-    /**
-     * The lost update, forced: two threads both read 0, then both write 1. The barrier fixes the
-     * interleaving, so this fails only if the interleaving did not lose an update.
-     */
-    @Test
-    void read_read_write_write_loses_one_of_two_increments() throws Exception {
-        Counter counter = new Counter();
-        CyclicBarrier bothRead = new CyclicBarrier(2);
-        Runnable increment = () -> {
-            long read = counter.value;
-            try {
-                bothRead.await(TestThreads.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-            counter.value = read + 1;
-        };
-        var first = TestThreads.start("first", () -> {
-            increment.run();
-            return null;
-        });
-        var second = TestThreads.start("second", () -> {
-            increment.run();
-            return null;
-        });
-        first.join();
-        second.join();
-        assertThat(counter.value).as("two increments, one lost").isEqualTo(1);
+        assertThat(counter.value).as("%d increments, %d lost", THREADS, THREADS - 1).isEqualTo(1);
     }
 
     private static void runOnVirtualThreads(Runnable increment) throws Exception {

@@ -3,18 +3,14 @@ package dev.spindle.locks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Files;
+import dev.spindle.pinning.PinningRecording;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,46 +23,17 @@ import org.junit.jupiter.api.io.TempDir;
  * release path. From JDK 24 (JEP 491) monitors no longer pin, and the test proves what still matters
  * there: every wait parks through {@code java.util.concurrent.locks} rather than in a class
  * initializer or under a native frame, the cases that still pin. A control in the same recording
- * blocks a virtual thread inside a class initializer, so the test also proves that the recording
- * does see pinning when it happens, on every JDK: an empty result is not an artefact of a recorder
- * that saw nothing.
+ * blocks a virtual thread inside a class initializer ({@link PinningRecording}), so the test also
+ * proves that the recording does see pinning when it happens, on every JDK: an empty result is not
+ * an artefact of a recorder that saw nothing.
  */
 class VirtualThreadPinningTest {
 
-    private static final String PINNED = "jdk.VirtualThreadPinned";
     private static final int CONTENDERS = 32;
-
-    private static final CountDownLatch INITIALIZER_MAY_FINISH = new CountDownLatch(1);
-
-    /** Blocks whoever initializes it until the test lets it go: a wait that pins on every JDK. */
-    private static final class BlocksInInitializer {
-        static final boolean READY;
-
-        static {
-            try {
-                READY = INITIALIZER_MAY_FINISH.await(TestThreads.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-    }
 
     @Test
     void waiting_for_any_lock_kind_never_pins_a_virtual_thread(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("pinning.jfr");
-        try (Recording recording = new Recording()) {
-            recording.enable(PINNED).withThreshold(Duration.ZERO).withStackTrace();
-            recording.start();
-
-            Thread control = Thread.ofVirtual().name("control-blocks-in-initializer").start(() -> {
-                if (!BlocksInInitializer.READY) {
-                    throw new IllegalStateException("initializer not released");
-                }
-            });
-            awaitWaiting(List.of(control));
-            INITIALIZER_MAY_FINISH.countDown();
-            control.join(TestThreads.PATIENCE);
-
+        List<RecordedEvent> pinned = PinningRecording.record(dir.resolve("pinning.jfr"), () -> {
             Mutex mutex = Mutex.create("mutex");
             contend("mutex", mutex::acquire, () -> mutex.acquire());
             ReadWriteMutex rw = ReadWriteMutex.create("rw");
@@ -76,18 +43,11 @@ class VirtualThreadPinningTest {
             contend("keyed", () -> keyed.acquire("k"), () -> keyed.acquireAll("k", "j"));
             Limiter limiter = Limiter.create("limiter", 1);
             contend("limiter", limiter::acquire, () -> limiter.acquire(TestThreads.PATIENCE));
-
-            recording.stop();
-            recording.dump(file);
-        }
-        assertThat(Files.size(file)).isPositive();
-        List<RecordedEvent> pinned = RecordingFile.readAllEvents(file).stream()
-                .filter(event -> event.getEventType().getName().equals(PINNED))
-                .toList();
+        });
         assertThat(pinned).as("the control's wait in a class initializer was recorded")
-                .anySatisfy(event -> assertThat(threadName(event)).isEqualTo("control-blocks-in-initializer"));
+                .anyMatch(PinningRecording::isControl);
         assertThat(pinned).as("no contender was pinned")
-                .noneSatisfy(event -> assertThat(threadName(event)).startsWith("contender-"));
+                .noneSatisfy(event -> assertThat(PinningRecording.threadName(event)).startsWith("contender-"));
     }
 
     /**
@@ -117,9 +77,5 @@ class VirtualThreadPinningTest {
     private static void awaitWaiting(List<Thread> threads) {
         await().atMost(TestThreads.PATIENCE).pollInterval(Duration.ofMillis(1)).until(() -> threads.stream()
                 .allMatch(thread -> thread.getState() == Thread.State.WAITING || thread.getState() == Thread.State.TIMED_WAITING));
-    }
-
-    private static String threadName(RecordedEvent event) {
-        return event.getThread() == null ? "" : String.valueOf(event.getThread().getJavaName());
     }
 }

@@ -54,19 +54,4 @@ class ThreadingModeTest {
         assertThat(Spindle.create(config -> config.threading(ThreadingMode.virtualThreads())).threadingMode())
                 .isEqualTo(ThreadingMode.virtualThreads());
     }
-
-    @Test
-    void a_switch_over_modes_is_exhaustive() {
-        for (ThreadingMode mode : new ThreadingMode[] {ThreadingMode.singleThreaded(), ThreadingMode.threadPerRequest(),
-                ThreadingMode.virtualThreads(), ThreadingMode.workerPool(1, 0), ThreadingMode.nonBlocking()}) {
-            String name = switch (mode) {
-                case ThreadingMode.SingleThreaded s -> "single";
-                case ThreadingMode.ThreadPerRequest t -> "threaded";
-                case ThreadingMode.VirtualThreads v -> "virtual";
-                case ThreadingMode.WorkerPool p -> "pool";
-                case ThreadingMode.NonBlocking n -> "io";
-            };
-            assertThat(name).isEqualTo(mode.shortName());
-        }
-    }
 }
