@@ -1,6 +1,7 @@
 package dev.spindle;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
@@ -141,5 +142,28 @@ class DocsExamplesTest {
             client.spec().get("/slow-down").then().statusCode(429).header("Retry-After", "30")
                     .body("detail", containsString("Slow down"));
         });
+    }
+
+    /** docs/routing.md, "Extensions". */
+    static final class Health implements Extension {
+        private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+
+        @Override
+        public void install(Extension.Setup setup) {
+            setup.app().get("/health", ctx -> Map.of("status", stopping.get() ? "STOPPING" : "UP"),
+                    route -> route.nonBlocking());
+            setup.onStop(() -> stopping.set(true));
+        }
+    }
+
+    @Test
+    void routing_an_extension_adds_its_route_and_hears_the_app_stop() throws Exception {
+        Health health = new Health();
+        var app = Spindle.create();
+        app.install(health);
+        SpindleTest.test(app, client -> client.spec().get("/health").then().statusCode(200).body("status", equalTo("UP")));
+        assertThat(health.stopping).isTrue();
+        assertThatThrownBy(() -> app.install(new Health()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("before start()");
     }
 }
