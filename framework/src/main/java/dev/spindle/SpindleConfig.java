@@ -80,6 +80,11 @@ public final class SpindleConfig {
         if (bytes < 0) {
             throw new IllegalArgumentException("maxBodySize must not be negative, was " + bytes);
         }
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("maxBodySize can be at most " + Integer.MAX_VALUE
+                    + " bytes, was " + bytes + ": a body is held in memory as one array; for larger uploads "
+                    + "declare a route with streamingBody(maxBytes)");
+        }
         this.maxBodySize = bytes;
         return this;
     }
@@ -152,8 +157,18 @@ public final class SpindleConfig {
         return this;
     }
 
-    /** Serves classpath resources under {@code folder} (e.g. {@code public}) at {@code urlPrefix}. */
+    /**
+     * Serves classpath resources under {@code folder} (e.g. {@code public}) at {@code urlPrefix}.
+     *
+     * @throws IllegalArgumentException if {@code folder} is the classpath root ({@code ""} or
+     *         {@code "/"}), which would serve every class and configuration file of the app
+     */
     public SpindleConfig staticResources(String urlPrefix, String folder) {
+        if (folder.replace("/", "").isBlank()) {
+            throw new IllegalArgumentException("staticResources(\"" + urlPrefix + "\", \"" + folder + "\") would serve "
+                    + "the whole classpath, class files and configuration included: name a folder that holds only "
+                    + "public files, such as \"public\"");
+        }
         staticFiles.add(new ServerOptions.StaticMount(checkPrefix(urlPrefix), folder, true));
         return this;
     }

@@ -1,7 +1,9 @@
 package dev.spindle.json;
 
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.cfg.DateTimeFeature;
@@ -14,8 +16,22 @@ final class JacksonJsonMapper implements JsonMapper {
         this.mapper = mapper;
     }
 
+    /**
+     * What a request body may contain, pinned rather than inherited from Jackson's defaults (500
+     * levels, 100 million characters per string, 1,000 digits per number), which are generous for
+     * a service whose bodies are 1 MiB by default: deeper or longer input is a 400 before any object
+     * is built. See docs/errors.md.
+     */
+    static final StreamReadConstraints READ_CONSTRAINTS = StreamReadConstraints.builder()
+            .maxNestingDepth(100)
+            .maxStringLength(10 * 1024 * 1024)
+            .maxNumberLength(100)
+            .maxNameLength(1_000)
+            .build();
+
     static tools.jackson.databind.json.JsonMapper defaultMapper() {
-        return tools.jackson.databind.json.JsonMapper.builder()
+        JsonFactory factory = JsonFactory.builder().streamReadConstraints(READ_CONSTRAINTS).build();
+        return tools.jackson.databind.json.JsonMapper.builder(factory)
                 .disable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .build();
