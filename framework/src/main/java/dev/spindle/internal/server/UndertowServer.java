@@ -69,8 +69,8 @@ public final class UndertowServer {
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) limits.idleTimeout().toMillis())
                 // Answers "Expect: 100-continue" when the body is first read, so a client uploading a large
                 // body that gets refused (413, 503) hears so before it sends the body.
-                .setHandler(new HttpContinueReadHandler(
-                        WebSocketRoutes.wrap(webSockets, withStaticFiles(handler, options, stopping), stopping::get)))
+                .setHandler(new FramingCheck(new HttpContinueReadHandler(
+                        WebSocketRoutes.wrap(webSockets, withStaticFiles(handler, options, stopping), stopping::get)), json))
                 .build();
         undertow.start();
         return new UndertowServer(undertow, handler, router, options, stopping);
