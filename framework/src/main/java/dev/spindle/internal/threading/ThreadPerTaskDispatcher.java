@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -19,6 +20,9 @@ import org.slf4j.LoggerFactory;
  * A new thread for every task (platform or virtual, by the factory), optionally at most
  * {@code maxConcurrent} at once with a bounded queue of waiting tasks. A queued task still gets a
  * fresh thread when a running one ends, so "thread per request" holds under a limit too.
+ *
+ * <p>Without a limit nothing can queue, so admission is one atomic increment and no lock is taken
+ * per task; the lock guards the queue of a limited dispatcher, and waking whoever awaits termination.
  */
 final class ThreadPerTaskDispatcher implements Dispatcher {
 
@@ -35,8 +39,8 @@ final class ThreadPerTaskDispatcher implements Dispatcher {
     private final ArrayDeque<Task> waiting = new ArrayDeque<>();
     private final Set<Thread> running = ConcurrentHashMap.newKeySet();
     private final LongAdder rejected = new LongAdder();
-    private int admitted;
-    private boolean shutdown;
+    private final AtomicInteger admitted = new AtomicInteger();
+    private volatile boolean shutdown;
 
     ThreadPerTaskDispatcher(String name, ThreadingMode mode, int maxConcurrent, int queueCapacity,
                             ThreadFactory threadFactory) {
@@ -59,28 +63,49 @@ final class ThreadPerTaskDispatcher implements Dispatcher {
 
     @Override
     public void execute(Task task) {
-        lock.lock();
-        try {
-            if (shutdown) {
-                throw reject("is shut down");
-            }
-            if (maxConcurrent > 0 && admitted >= maxConcurrent) {
-                if (waiting.size() >= queueCapacity) {
-                    throw reject("is full: " + maxConcurrent + " running, " + queueCapacity + " waiting");
-                }
-                task.queued();
-                waiting.add(task);
-                return;
-            }
-            admitted++;
-        } finally {
-            lock.unlock();
+        if (maxConcurrent == 0) {
+            admitUnlimited();
+        } else if (!admitOrQueue(task)) {
+            return;
         }
         try {
             start(task);
         } catch (Throwable error) {
             startNextOrRelease();
             throw reject("could not start a thread: " + error);
+        }
+    }
+
+    private void admitUnlimited() {
+        if (shutdown) {
+            throw reject("is shut down");
+        }
+        admitted.incrementAndGet();
+        if (shutdown) {
+            release();
+            throw reject("is shut down");
+        }
+    }
+
+    /** {@code true} if {@code task} may start now, {@code false} if it was queued. */
+    private boolean admitOrQueue(Task task) {
+        lock.lock();
+        try {
+            if (shutdown) {
+                throw reject("is shut down");
+            }
+            if (admitted.get() >= maxConcurrent) {
+                if (waiting.size() >= queueCapacity) {
+                    throw reject("is full: " + maxConcurrent + " running, " + queueCapacity + " waiting");
+                }
+                task.queued();
+                waiting.add(task);
+                return false;
+            }
+            admitted.incrementAndGet();
+            return true;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -127,13 +152,17 @@ final class ThreadPerTaskDispatcher implements Dispatcher {
      * slot goes on to the next.
      */
     private void startNextOrRelease() {
+        if (maxConcurrent == 0) {
+            release();
+            return;
+        }
         while (true) {
             Task next;
             lock.lock();
             try {
                 next = waiting.poll();
                 if (next == null) {
-                    releaseLocked();
+                    release();
                     return;
                 }
             } finally {
@@ -149,25 +178,28 @@ final class ThreadPerTaskDispatcher implements Dispatcher {
         }
     }
 
-    private void releaseLocked() {
-        admitted--;
-        if (admitted == 0) {
-            idle.signalAll();
+    /** Gives a task's place back; the last one out wakes a stop waiting for termination. */
+    private void release() {
+        if (admitted.decrementAndGet() == 0 && shutdown) {
+            lock.lock();
+            try {
+                idle.signalAll();
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
     @Override
     public int active() {
-        lock.lock();
-        try {
-            return admitted;
-        } finally {
-            lock.unlock();
-        }
+        return admitted.get();
     }
 
     @Override
     public int queued() {
+        if (maxConcurrent == 0) {
+            return 0;
+        }
         lock.lock();
         try {
             return waiting.size();
@@ -213,7 +245,7 @@ final class ThreadPerTaskDispatcher implements Dispatcher {
         long nanos = timeout.toNanos();
         lock.lock();
         try {
-            while (admitted > 0) {
+            while (admitted.get() > 0) {
                 if (nanos <= 0) {
                     return false;
                 }

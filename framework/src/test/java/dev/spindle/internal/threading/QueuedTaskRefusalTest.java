@@ -1,6 +1,7 @@
 package dev.spindle.internal.threading;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spindle.threading.ThreadingMode;
 import java.util.List;
@@ -133,6 +134,35 @@ class QueuedTaskRefusalTest {
             dispatcher.shutdown();
             assertThat(dispatcher.awaitTermination(java.time.Duration.ofSeconds(10))).isTrue();
             assertThat(withdrawn.events).isEmpty();
+        } finally {
+            release.countDown();
+            dispatcher.shutdownNow();
+        }
+    }
+
+    static Stream<ThreadingMode> unlimitedModes() {
+        return Stream.of(ThreadingMode.threadPerRequest(), ThreadingMode.virtualThreads());
+    }
+
+    @ParameterizedTest
+    @MethodSource("unlimitedModes")
+    void an_unlimited_dispatcher_refuses_after_shutdown_and_terminates_when_its_last_task_ends(ThreadingMode mode)
+            throws Exception {
+        Dispatcher dispatcher = Dispatchers.create(mode, "app");
+        CountDownLatch release = new CountDownLatch(1);
+        Probe running = new Probe(release);
+        try {
+            dispatcher.execute(running);
+            assertThat(running.ran.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(running.wasQueued).isFalse();
+            assertThat(dispatcher.active()).isEqualTo(1);
+            dispatcher.shutdown();
+            assertThatThrownBy(() -> dispatcher.execute(new Probe(release)))
+                    .isInstanceOf(RejectedExecutionException.class).hasMessageContaining("shut down");
+            release.countDown();
+            assertThat(dispatcher.awaitTermination(java.time.Duration.ofSeconds(10))).isTrue();
+            assertThat(dispatcher.active()).isZero();
+            assertThat(dispatcher.rejected()).isEqualTo(1);
         } finally {
             release.countDown();
             dispatcher.shutdownNow();
