@@ -24,7 +24,7 @@ public interface ServerRequest {
     /** The raw query string, without {@code ?}, or an empty string. */
     String queryString();
 
-    /** Decoded query parameters in request order. */
+    /** Decoded query parameters in request order; unmodifiable. */
     Map<String, List<String>> queryParams();
 
     /** The first value of a request header (case-insensitive name), or {@code null}. */
@@ -35,7 +35,7 @@ public interface ServerRequest {
 
     Collection<String> headerNames();
 
-    /** Request cookies by name. */
+    /** Request cookies by name, the first of a repeated name; unmodifiable. */
     Map<String, String> cookies();
 
     /**
