@@ -21,12 +21,14 @@ public final class AttributeKey<T> {
         return new AttributeKey<>(name, type);
     }
 
+    /** The name given to {@link #of}, for messages; it plays no part in lookups. */
     public String name() {
         return name;
     }
 
-    T cast(Object value) {
-        return type.cast(value);
+    /** The type of the values this key holds. */
+    public Class<T> type() {
+        return type;
     }
 
     @Override

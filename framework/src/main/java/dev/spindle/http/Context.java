@@ -1,458 +1,339 @@
 package dev.spindle.http;
 
-import dev.spindle.internal.http.ServerRequest;
-import dev.spindle.json.InvalidJsonException;
-import dev.spindle.json.JsonMapper;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * One request and the response being built for it: what Flask splits into {@code request},
- * {@code g} and the response object, passed explicitly to every handler and hook.
+ * {@code g} and the response object, passed explicitly to every handler, hook and error handler.
+ * <pre>{@code
+ * app.get("/users/{id:int}", ctx -> users.find(ctx.pathParam("id", Integer.class)));   // returned value is the body
+ * app.post("/users", ctx -> {
+ *     User user = users.add(ctx.bodyAs(User.class));
+ *     return ctx.status(201).header("Location", "/users/" + user.id()).json(user);
+ * });
+ * }</pre>
  *
- * <p>Request side: method, path, path parameters (converted by the route template), query
- * parameters, headers, cookies, form fields, the body (already received in full before the handler
- * runs, bounded by the body limit) and request attributes. Response side: status, headers, cookies
- * and a body; handlers usually just return the body instead.
+ * <p><b>Request side:</b> method, path, path parameters (already converted by the route
+ * template), query parameters, headers, cookies, the body (as bytes, text, stream, JSON, form
+ * fields or uploaded files) and request attributes. Unless the route was declared with
+ * {@code streamingBody(maxBytes)}, the body was received in full, bounded by the body limit,
+ * before the handler was called, so no method here waits on the client; every body view can be
+ * read any number of times.
  *
- * <p><b>Threading:</b> a context belongs to one request and is used by one thread at a time
- * (the handler thread; hand-overs between threads are published by the dispatcher). It is not
- * safe to share with threads the handler starts itself.
+ * <p><b>Response side:</b> status, headers, cookies and a body, or an event stream. Handlers
+ * usually just return the body (see {@link Handler} for how a returned value is written); what
+ * they set here is kept, and a returned value replaces only the body and its content type. The
+ * response is sent by the server after the after hooks have run, never by a method of this
+ * interface: nothing here touches the network.
+ *
+ * <p><b>Errors:</b> methods that read the request throw {@link HttpException} when the request
+ * itself is at fault (400 for a malformed number, form or JSON body, 415 for a body that is not
+ * JSON), so a handler can call them without checks and the client gets a problem body. Methods
+ * that build the response throw {@link IllegalArgumentException} for what no response may carry
+ * (a header value with a line break, a status outside 100–599): a bug to fix, answered 500.
+ *
+ * <p><b>Threading:</b> a context belongs to one request and is used by one thread at a time: the
+ * thread the route's threading mode chose, then, for a handler that returns a
+ * {@code CompletionStage}, the thread that completes it. Each hand-over is published by the
+ * framework. The context is not safe to share with threads the handler starts itself; give them
+ * the values they need instead. No method blocks, except reading the body of a streaming route.
+ *
+ * <p>Spindle creates every context; applications use this interface and need never implement it,
+ * though a test double may.
  */
-public final class Context {
+public interface Context {
 
-    private static final String JSON = "application/json";
+    // ---- the request ----
 
-    private final ServerRequest request;
-    private final JsonMapper json;
-    private final String requestId;
-    private final String routeTemplate;
-    private final Map<String, Object> pathParams;
-    private Map<AttributeKey<?>, Object> attributes;
-    private Map<String, List<String>> formParams;
+    /** The request method as sent, e.g. {@code GET}. */
+    String method();
 
-    private int status = HttpStatus.OK;
-    private final Map<String, List<String>> responseHeaders = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    private final List<Cookie> responseCookies = new ArrayList<>(0);
-    private byte[] responseBody;
-    private java.util.function.Consumer<EventSink> eventStream;
-
-    /**
-     * Created by the server adapter for each matched request.
-     *
-     * @param routeTemplate the matched route's template, e.g. {@code /users/{id:int}}
-     * @param pathParams path parameter values already converted ({@code Integer}, {@code Double}, {@code UUID}, {@code String})
-     */
-    public Context(ServerRequest request, JsonMapper json, String requestId, String routeTemplate,
-                   Map<String, Object> pathParams) {
-        this.request = request;
-        this.json = json;
-        this.requestId = requestId;
-        this.routeTemplate = routeTemplate;
-        this.pathParams = pathParams;
-    }
-
-    // ---- request ----
-
-    public String method() {
-        return request.method();
-    }
-
-    /** The decoded request path, e.g. {@code /users/7}. */
-    public String path() {
-        return request.path();
-    }
+    /** The decoded request path, without the query string, e.g. {@code /users/7}. */
+    String path();
 
     /** The matched route's template, e.g. {@code /users/{id:int}}: low-cardinality, fit for logs and metrics. */
-    public String routeTemplate() {
-        return routeTemplate;
-    }
+    String routeTemplate();
 
-    /** This request's id: the client's {@code X-Request-Id} if it sent a valid one, otherwise generated. Sent back in {@code X-Request-Id}. */
-    public String requestId() {
-        return requestId;
-    }
+    /**
+     * This request's id: the client's {@code X-Request-Id} if it sent a valid one, otherwise
+     * generated. It is sent back in {@code X-Request-Id} and quoted in error bodies and logs.
+     */
+    String requestId();
+
+    /** All path parameters, converted by their template converters; unmodifiable. */
+    Map<String, Object> pathParams();
 
     /** The path parameter as text, or {@code null} if the route has none of that name. */
-    public String pathParam(String name) {
-        Object value = pathParams.get(name);
+    default String pathParam(String name) {
+        Object value = pathParams().get(name);
         return value == null ? null : value.toString();
     }
 
     /**
      * The path parameter as converted by its template converter: {@code {id:int}} gives an
-     * {@code Integer}, {@code {x:float}} a {@code Double}, {@code {u:uuid}} a {@code UUID}.
+     * {@code Integer}, {@code {x:float}} a {@code Double}, {@code {u:uuid}} a {@code UUID}, any
+     * other a {@code String}; {@code int.class} and {@code double.class} are accepted for their boxes.
      *
-     * @throws IllegalArgumentException if there is no such parameter or it has another type
+     * @throws IllegalArgumentException if the route has no such parameter or it has another type:
+     *         a mismatch between handler and template, not a client error
      */
-    public <T> T pathParam(String name, Class<T> type) {
-        Object value = pathParams.get(name);
-        if (value == null) {
-            throw new IllegalArgumentException("Route " + routeTemplate + " has no path parameter '" + name + "'");
-        }
-        Class<?> boxed = type == int.class ? Integer.class : type == double.class ? Double.class : type;
-        if (!boxed.isInstance(value)) {
-            throw new IllegalArgumentException("Path parameter '" + name + "' of " + routeTemplate + " is a "
-                    + value.getClass().getSimpleName() + ", not a " + type.getSimpleName());
-        }
-        @SuppressWarnings("unchecked")
-        T typed = (T) value;
-        return typed;
-    }
+    <T> T pathParam(String name, Class<T> type);
 
-    /** All path parameters, converted. */
-    public Map<String, Object> pathParams() {
-        return Collections.unmodifiableMap(pathParams);
-    }
+    /** The raw query string, without {@code ?}, or an empty string. */
+    String queryString();
 
-    /** The raw query string without {@code ?}, or an empty string. */
-    public String queryString() {
-        return request.queryString();
-    }
+    /** All query parameters, decoded, in request order; unmodifiable. */
+    Map<String, List<String>> queryParamMap();
 
     /** The first value of a query parameter, or {@code null}. */
-    public String queryParam(String name) {
-        List<String> values = request.queryParams().get(name);
+    default String queryParam(String name) {
+        List<String> values = queryParamMap().get(name);
         return values == null || values.isEmpty() ? null : values.getFirst();
     }
 
     /** The first value of a query parameter, or {@code defaultValue}. */
-    public String queryParam(String name, String defaultValue) {
+    default String queryParam(String name, String defaultValue) {
         String value = queryParam(name);
         return value == null ? defaultValue : value;
     }
 
-    /** Every value of a query parameter, e.g. {@code ?tag=a&tag=b}. */
-    public List<String> queryParams(String name) {
-        return request.queryParams().getOrDefault(name, List.of());
+    /** Every value of a query parameter, e.g. {@code ["a", "b"]} for {@code ?tag=a&tag=b}; empty if absent. */
+    default List<String> queryParams(String name) {
+        return queryParamMap().getOrDefault(name, List.of());
     }
 
-    /** All query parameters. */
-    public Map<String, List<String>> queryParamMap() {
-        return request.queryParams();
+    /**
+     * A query parameter as an {@code int}, or {@code defaultValue} if absent or empty.
+     *
+     * @throws HttpException 400 naming the parameter if it is not an integer or does not fit an {@code int}
+     */
+    int queryParamAsInt(String name, int defaultValue);
+
+    /**
+     * A query parameter as a {@code long}, or {@code defaultValue} if absent or empty.
+     *
+     * @throws HttpException 400 naming the parameter if it is not an integer
+     */
+    long queryParamAsLong(String name, long defaultValue);
+
+    /**
+     * A query parameter as a {@code double}, or {@code defaultValue} if absent or empty.
+     *
+     * @throws HttpException 400 naming the parameter if it is not a number
+     */
+    double queryParamAsDouble(String name, double defaultValue);
+
+    /** The first value of a request header (case-insensitive name), or {@code null}. */
+    String header(String name);
+
+    /** Every value of a request header, in request order; empty if absent. */
+    List<String> headers(String name);
+
+    /** The names of the request headers. */
+    Collection<String> headerNames();
+
+    /** The request cookies by name (the first of a repeated name); unmodifiable. */
+    Map<String, String> cookies();
+
+    /**
+     * A request cookie's value, or {@code null}.
+     *
+     * @throws HttpException 400 if the request carries more cookies than the server accepts
+     */
+    default String cookie(String name) {
+        return cookies().get(name);
     }
 
-    /** A query parameter as an {@code int}, or {@code defaultValue} if absent; 400 if it is not a number. */
-    public int queryParamAsInt(String name, int defaultValue) {
-        long value = queryParamAsLong(name, defaultValue);
-        if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
-            throw new HttpException(HttpStatus.BAD_REQUEST, "Query parameter '" + name + "' is out of range: " + value);
-        }
-        return (int) value;
-    }
+    /** The request's {@code Content-Type} without parameters, lower case, e.g. {@code application/json}; or {@code null}. */
+    String contentType();
 
-    /** A query parameter as a {@code long}, or {@code defaultValue} if absent; 400 if it is not a number. */
-    public long queryParamAsLong(String name, long defaultValue) {
-        String value = queryParam(name);
-        if (value == null || value.isEmpty()) {
-            return defaultValue;
-        }
-        try {
-            return Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            throw new HttpException(HttpStatus.BAD_REQUEST, "Query parameter '" + name + "' must be an integer, was '" + value + "'");
-        }
-    }
+    /**
+     * Whether the client's {@code Accept} header ranks HTML above JSON, by quality values: browsers
+     * send {@code text/html,…,*}{@code /*;q=0.8} and get HTML; API clients, {@code *}{@code /*} or
+     * no header get JSON. HTML named explicitly beats a wildcard of the same quality; JSON named
+     * explicitly wins a tie with HTML. Error bodies follow it ({@link Problem#writeTo}).
+     */
+    boolean prefersHtml();
 
-    /** A query parameter as a {@code double}, or {@code defaultValue} if absent; 400 if it is not a number. */
-    public double queryParamAsDouble(String name, double defaultValue) {
-        String value = queryParam(name);
-        if (value == null || value.isEmpty()) {
-            return defaultValue;
-        }
-        try {
-            return Double.parseDouble(value.trim());
-        } catch (NumberFormatException e) {
-            throw new HttpException(HttpStatus.BAD_REQUEST, "Query parameter '" + name + "' must be a number, was '" + value + "'");
-        }
-    }
-
-    /** The first value of a request header (case-insensitive), or {@code null}. */
-    public String header(String name) {
-        return request.header(name);
-    }
-
-    /** Every value of a request header. */
-    public List<String> headers(String name) {
-        return request.headers(name);
-    }
-
-    /** Names of the request headers. */
-    public Collection<String> headerNames() {
-        return request.headerNames();
-    }
-
-    /** A request cookie's value, or {@code null}. */
-    public String cookie(String name) {
-        return request.cookies().get(name);
-    }
-
-    /** All request cookies. */
-    public Map<String, String> cookies() {
-        return request.cookies();
-    }
-
-    /** The request's {@code Content-Type} without parameters, lower case, or {@code null}. */
-    public String contentType() {
-        String value = request.header("Content-Type");
-        if (value == null) {
-            return null;
-        }
-        int semicolon = value.indexOf(';');
-        return (semicolon < 0 ? value : value.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
-    }
-
-    /** The client's address, {@code ip:port}. */
-    public String remoteAddress() {
-        return request.remoteAddress();
-    }
+    /** The client's address as {@code ip:port}: the peer of the connection, which may be a proxy. */
+    String remoteAddress();
 
     /** {@code http} or {@code https}. */
-    public String scheme() {
-        return request.scheme();
-    }
+    String scheme();
 
-    /** The host the client addressed. */
-    public String host() {
-        return request.host();
-    }
+    /** The host the client addressed, from {@code Host}. */
+    String host();
 
-    /** The raw body. */
-    public byte[] bodyBytes() {
-        return request.body();
-    }
+    // ---- the request body ----
+
+    /** The raw body; empty if there is none. On a streaming route, the first call reads it all. */
+    byte[] bodyBytes();
 
     /** The body decoded as UTF-8. */
-    public String body() {
-        return new String(request.body(), StandardCharsets.UTF_8);
+    default String body() {
+        return new String(bodyBytes(), StandardCharsets.UTF_8);
     }
 
     /**
      * The body as a stream: from memory (reading never blocks on the network), or, on a route
-     * declared with {@code streamingBody(maxBytes)}, straight from the network as it arrives.
+     * declared with {@code streamingBody(maxBytes)}, straight from the network as it arrives, in
+     * which case reading blocks the handler's thread on the client.
      */
-    public InputStream bodyStream() {
-        return request.bodyStream();
-    }
+    InputStream bodyStream();
 
     /**
-     * The JSON body as {@code type}.
+     * The JSON body as {@code type}, read by the app's {@code JsonMapper}. A body without a
+     * {@code Content-Type} is taken for JSON.
      *
-     * @throws HttpException 415 if the request says its body is not JSON, 400 if the body is empty,
-     *         malformed or does not fit {@code type} (the detail names the field or position)
+     * @throws HttpException 415 if the request says its body is not JSON ({@code application/json}
+     *         or {@code application/*+json}); 400 if the body is empty, malformed, or does not fit
+     *         {@code type} (the detail names the field or position, never a Java type)
      */
-    public <T> T bodyAs(Class<T> type) {
-        String contentType = contentType();
-        if (contentType != null && !contentType.equals(JSON) && !contentType.endsWith("+json")) {
-            throw new HttpException(HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-                    "Expected a JSON body (Content-Type: application/json), got " + contentType);
-        }
-        byte[] body = request.body();
-        if (body.length == 0) {
-            throw new HttpException(HttpStatus.BAD_REQUEST, "The request body is empty; expected JSON");
-        }
-        try {
-            return json.read(body, type);
-        } catch (InvalidJsonException e) {
-            throw new HttpException(HttpStatus.BAD_REQUEST, e.getMessage());
-        }
-    }
+    <T> T bodyAs(Class<T> type);
 
-    /** The first value of a form field, from a urlencoded or multipart body, or {@code null}. */
-    public String formParam(String name) {
+    /**
+     * All form fields of an {@code application/x-www-form-urlencoded} or {@code multipart/form-data}
+     * body, in body order; empty for any other body. Parsed on the first call.
+     *
+     * @throws HttpException 400 if the body is malformed (for multipart, also without a boundary)
+     */
+    Map<String, List<String>> formParamMap();
+
+    /**
+     * The first value of a form field, or {@code null}.
+     *
+     * @throws HttpException 400 as {@link #formParamMap()}
+     */
+    default String formParam(String name) {
         List<String> values = formParamMap().get(name);
         return values == null || values.isEmpty() ? null : values.getFirst();
     }
 
-    /** Every value of a form field. */
-    public List<String> formParams(String name) {
+    /**
+     * Every value of a form field; empty if absent.
+     *
+     * @throws HttpException 400 as {@link #formParamMap()}
+     */
+    default List<String> formParams(String name) {
         return formParamMap().getOrDefault(name, List.of());
     }
 
-    /** All form fields of a {@code application/x-www-form-urlencoded} or {@code multipart/form-data} body. */
-    public Map<String, List<String>> formParamMap() {
-        if (formParams == null) {
-            String contentType = contentType();
-            if ("application/x-www-form-urlencoded".equals(contentType)) {
-                formParams = parseUrlEncoded(body());
-            } else if ("multipart/form-data".equals(contentType)) {
-                formParams = request.multipart().fields();
-            } else {
-                formParams = Map.of();
-            }
-        }
-        return formParams;
-    }
+    /**
+     * Every file uploaded in field {@code name} of a {@code multipart/form-data} body; empty if
+     * none, or if the body is not multipart.
+     *
+     * @throws HttpException 400 if the multipart body is malformed
+     */
+    List<UploadedFile> uploadedFiles(String name);
 
-    /** The first file uploaded in field {@code name} of a multipart body, or {@code null}. */
-    public UploadedFile uploadedFile(String name) {
+    /**
+     * The first file uploaded in field {@code name}, or {@code null}.
+     *
+     * @throws HttpException 400 as {@link #uploadedFiles(String)}
+     */
+    default UploadedFile uploadedFile(String name) {
         List<UploadedFile> files = uploadedFiles(name);
         return files.isEmpty() ? null : files.getFirst();
     }
 
-    /** Every file uploaded in field {@code name}. */
-    public List<UploadedFile> uploadedFiles(String name) {
-        if (!"multipart/form-data".equals(contentType())) {
-            return List.of();
-        }
-        return request.multipart().files().getOrDefault(name, List.of());
-    }
+    // ---- request attributes ----
 
     /** A request attribute set earlier in this request (Flask's {@code g}), or {@code null}. */
-    public <T> T attribute(AttributeKey<T> key) {
-        return attributes == null ? null : key.cast(attributes.get(key));
-    }
+    <T> T attribute(AttributeKey<T> key);
 
-    /** Sets a request attribute, visible to later hooks and the handler of this request. */
-    public <T> Context attribute(AttributeKey<T> key, T value) {
-        if (attributes == null) {
-            attributes = new HashMap<>();
-        }
-        attributes.put(key, value);
-        return this;
-    }
+    /** Sets a request attribute, visible to the later hooks, handler and error handler of this request. */
+    <T> Context attribute(AttributeKey<T> key, T value);
 
-    // ---- response ----
-
-    /** The response status so far (200 unless set). */
-    public int status() {
-        return status;
-    }
-
-    public Context status(int status) {
-        if (status < 100 || status > 599) {
-            throw new IllegalArgumentException("Not an HTTP status: " + status);
-        }
-        this.status = status;
-        return this;
-    }
+    // ---- the response ----
 
     /**
-     * Clears status, headers, cookies and body, as error handling does before it writes the error
-     * response (the {@code X-Request-Id} header is kept).
+     * The response status so far: 200 unless set. An error handler sees the error's status
+     * already set; an after hook sees the status the handler or error handler left.
      */
-    public Context resetResponse() {
-        status = HttpStatus.OK;
-        responseHeaders.clear();
-        responseCookies.clear();
-        responseBody = null;
-        eventStream = null;
-        return this;
-    }
+    int status();
+
+    /**
+     * Sets the response status.
+     *
+     * @throws IllegalArgumentException if {@code status} is not between 100 and 599
+     */
+    Context status(int status);
 
     /**
      * Sets a response header, replacing earlier values.
      *
-     * @throws IllegalArgumentException for a null value, an invalid name, or a value with CR or LF
+     * @throws IllegalArgumentException for a null value, an empty or invalid name, or a value with
+     *         CR, LF or NUL, which could end the header block early and let request data (say, a
+     *         redirect target) inject headers or a body
      */
-    public Context header(String name, String value) {
-        List<String> values = new ArrayList<>(1);
-        values.add(checkHeader(name, value));
-        responseHeaders.put(name, values);
-        return this;
-    }
-
-    /** Adds a response header value, keeping earlier ones. */
-    public Context addHeader(String name, String value) {
-        responseHeaders.computeIfAbsent(name, n -> new ArrayList<>(1)).add(checkHeader(name, value));
-        return this;
-    }
+    Context header(String name, String value);
 
     /**
-     * Refuses what would corrupt the response head: a value with CR or LF could end the header
-     * block early and let request data (say, a redirect target) inject headers or a body.
+     * Adds a response header value, keeping earlier ones.
+     *
+     * @throws IllegalArgumentException as {@link #header(String, String)}
      */
-    private static String checkHeader(String name, String value) {
-        if (name == null || name.isEmpty() || value == null) {
-            throw new IllegalArgumentException("A response header needs a name and a value, got " + name + ": " + value);
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c <= ' ' || c >= 0x7F || c == ':') {
-                throw new IllegalArgumentException("Invalid character in response header name '" + name + "'");
-            }
-        }
-        if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("Response header " + name + " must not contain CR, LF or NUL");
-        }
-        return value;
-    }
+    Context addHeader(String name, String value);
 
-    /** A response header set so far, or {@code null}. */
-    public String responseHeader(String name) {
-        List<String> values = responseHeaders.get(name);
-        return values == null || values.isEmpty() ? null : values.getFirst();
-    }
+    /** The first value of a response header set so far (case-insensitive name), or {@code null}. */
+    String responseHeader(String name);
 
-    /** The response headers set so far (live view, case-insensitive names). */
-    public Map<String, List<String>> responseHeaders() {
-        return responseHeaders;
-    }
-
-    /** Sets a response cookie. */
-    public Context cookie(Cookie cookie) {
-        responseCookies.add(cookie);
-        return this;
-    }
-
-    /** Tells the client to delete a cookie. */
-    public Context removeCookie(String name) {
-        return cookie(Cookie.of(name, "").maxAge(java.time.Duration.ZERO));
-    }
-
-    /** Response cookies set so far. */
-    public List<Cookie> responseCookies() {
-        return Collections.unmodifiableList(responseCookies);
-    }
-
-    /** Sets the response {@code Content-Type}. */
-    public Context contentType(String contentType) {
+    /**
+     * Sets the response {@code Content-Type}, e.g. {@code text/csv}.
+     *
+     * @throws IllegalArgumentException as {@link #header(String, String)}
+     */
+    default Context contentType(String contentType) {
         return header("Content-Type", contentType);
     }
 
-    /** The response body so far, or {@code null} if none was set. */
-    public byte[] responseBody() {
-        return responseBody;
+    /**
+     * Adds a response cookie ({@code Set-Cookie}); the {@link Cookie} checked its name and value when made.
+     *
+     * @throws NullPointerException if {@code cookie} is null
+     */
+    Context cookie(Cookie cookie);
+
+    /** Tells the client to delete a cookie: sets it empty with {@code Max-Age=0}. */
+    default Context removeCookie(String name) {
+        return cookie(Cookie.of(name, "").maxAge(Duration.ZERO));
     }
 
-    /** Sets the response body; the content type is left as it is. */
-    public Context responseBody(byte[] body) {
-        this.responseBody = body;
-        return this;
-    }
+    /** The response body so far, or {@code null} if none was set: what an after hook reads to change it. */
+    byte[] responseBody();
 
-    /** Sends {@code text} as {@code text/plain; charset=UTF-8}. */
-    public Context text(String text) {
+    /**
+     * Sets the response body, or clears it with {@code null}; the content type is left as it is
+     * (a body without one is sent as {@code application/octet-stream}).
+     */
+    Context responseBody(byte[] body);
+
+    /** Sets the body to {@code text} as {@code text/plain; charset=UTF-8}. */
+    default Context text(String text) {
         return contentType("text/plain; charset=UTF-8").responseBody(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Sends {@code html} as {@code text/html; charset=UTF-8}. */
-    public Context html(String html) {
+    /** Sets the body to {@code html} as {@code text/html; charset=UTF-8}. */
+    default Context html(String html) {
         return contentType("text/html; charset=UTF-8").responseBody(html.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Sends {@code value} as JSON. */
-    public Context json(Object value) {
-        return contentType(JSON).responseBody(json.write(value));
-    }
+    /** Sets the body to {@code value} written as JSON by the app's {@code JsonMapper}, as {@code application/json}. */
+    Context json(Object value);
 
     /**
-     * Answers with a stream of server-sent events ({@code text/event-stream}) instead of a body; the
-     * handler then returns {@code null}. Once the response headers are written, {@code source} is
-     * called with the open stream, on the server's IO thread, so it must not block: keep the sink
-     * and {@link EventSink#send send} to it from whatever thread produces the events.
+     * Answers with a stream of server-sent events ({@code text/event-stream}) instead of a body;
+     * the handler then returns {@code null}. Sets status 200, the content type and
+     * {@code Cache-Control: no-cache}, and drops any body set so far. Once the response headers are
+     * written, {@code source} is called with the open stream, on the server's IO thread, so it must
+     * not block: keep the sink and {@link EventSink#send send} to it from whatever thread produces
+     * the events.
      * <pre>{@code
      * app.get("/ticks", ctx -> {
      *     ctx.eventStream(sink -> ticker.subscribe(tick -> sink.send("tick", tick.toJson())));
@@ -460,116 +341,25 @@ public final class Context {
      * });
      * }</pre>
      * An error raised later in the pipeline replaces the stream with the error response.
+     *
+     * @throws NullPointerException if {@code source} is null
      */
-    public void eventStream(java.util.function.Consumer<EventSink> source) {
-        this.eventStream = java.util.Objects.requireNonNull(source);
-        responseBody = null;
-        status(HttpStatus.OK).contentType("text/event-stream; charset=UTF-8").header("Cache-Control", "no-cache");
-    }
+    void eventStream(Consumer<EventSink> source);
 
-    /** The event stream source set by {@link #eventStream(java.util.function.Consumer)}, or {@code null}: read by the server adapter. */
-    public java.util.function.Consumer<EventSink> eventStream() {
-        return eventStream;
-    }
-
-    /** Redirects with 302 Found. */
-    public Context redirect(String location) {
+    /**
+     * Redirects with {@code 302 Found}.
+     *
+     * @throws IllegalArgumentException as {@link #header(String, String)}: a location built from
+     *         request data that carries a line break is refused, not sent
+     */
+    default Context redirect(String location) {
         return redirect(location, HttpStatus.FOUND);
     }
 
-    /** Redirects with the given 3xx status. */
-    public Context redirect(String location, int status) {
-        if (status < 300 || status > 399) {
-            throw new IllegalArgumentException("A redirect needs a 3xx status, not " + status);
-        }
-        responseBody = null;
-        return status(status).header("Location", location);
-    }
-
     /**
-     * Writes a handler's returned value as the response body, by its type: {@code String} as text
-     * (HTML if it starts with {@code <}), {@code byte[]} and {@code InputStream} as octet stream,
-     * {@code null} (or the context itself, as fluent calls like {@code ctx.status(201).json(x)}
-     * return it) as nothing, anything else as JSON.
+     * Redirects with the given 3xx status: sets it and {@code Location}, and drops any body set so far.
+     *
+     * @throws IllegalArgumentException if {@code status} is not 3xx, or as {@link #header(String, String)}
      */
-    public Context result(Object value) {
-        switch (value) {
-            case null -> { }
-            case Context written -> { }
-            case String text when text.startsWith("<") -> html(text);
-            case String text -> text(text);
-            case byte[] bytes -> contentType("application/octet-stream").responseBody(bytes);
-            case InputStream stream -> contentType("application/octet-stream").responseBody(readAll(stream));
-            default -> json(value);
-        }
-        return this;
-    }
-
-    /**
-     * Whether the client's {@code Accept} header ranks HTML above JSON, by quality values: browsers
-     * send {@code text/html,…,*}{@code /*;q=0.8} and get HTML; API clients, {@code *}{@code /*} or
-     * no header get JSON. HTML named explicitly beats a wildcard of the same quality; JSON named
-     * explicitly wins a tie with HTML.
-     */
-    public boolean prefersHtml() {
-        String accept = request.header("Accept");
-        if (accept == null) {
-            return false;
-        }
-        double html = 0;
-        double json = 0;
-        double anything = 0;
-        for (String range : accept.split(",")) {
-            String[] parts = range.split(";");
-            String type = parts[0].trim().toLowerCase(Locale.ROOT);
-            double quality = quality(parts);
-            switch (type) {
-                case "text/html", "application/xhtml+xml" -> html = Math.max(html, quality);
-                case "application/json", "application/problem+json" -> json = Math.max(json, quality);
-                case "application/*", "*/*" -> anything = Math.max(anything, quality);
-                default -> { }
-            }
-        }
-        return html > 0 && html > json && html >= anything;
-    }
-
-    private static double quality(String[] mediaRangeParts) {
-        for (int i = 1; i < mediaRangeParts.length; i++) {
-            String param = mediaRangeParts[i].trim();
-            if (param.startsWith("q=") || param.startsWith("Q=")) {
-                try {
-                    return Double.parseDouble(param.substring(2).trim());
-                } catch (NumberFormatException e) {
-                    return 0;
-                }
-            }
-        }
-        return 1;
-    }
-
-    private static byte[] readAll(InputStream stream) {
-        try (stream) {
-            return stream.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Map<String, List<String>> parseUrlEncoded(String body) {
-        Map<String, List<String>> params = new LinkedHashMap<>();
-        for (String pair : body.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            try {
-                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-                params.computeIfAbsent(name, n -> new ArrayList<>(1)).add(value);
-            } catch (IllegalArgumentException e) {
-                throw new HttpException(HttpStatus.BAD_REQUEST, "Malformed form body: " + e.getMessage());
-            }
-        }
-        return params;
-    }
+    Context redirect(String location, int status);
 }

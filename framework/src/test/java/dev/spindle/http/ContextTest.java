@@ -1,6 +1,7 @@
 package dev.spindle.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
 
@@ -79,6 +80,19 @@ class ContextTest {
             client.spec().get("/ratio?ratio=lots").then().statusCode(400)
                     .body("detail", matchesPattern(".*'ratio'.*"));
         });
+    }
+
+    @Test
+    void path_params_query_params_and_cookies_are_read_only() throws Exception {
+        var app = Spindle.create();
+        app.get("/users/{id}", ctx -> {
+            for (Map<String, ?> view : List.of(ctx.pathParams(), ctx.queryParamMap(), ctx.cookies())) {
+                assertThatThrownBy(view::clear).isInstanceOf(UnsupportedOperationException.class);
+            }
+            return ctx.pathParam("id") + "," + ctx.queryParam("q") + "," + ctx.cookie("c");
+        });
+        SpindleTest.test(app, client -> client.spec().cookie("c", "3").get("/users/1?q=2").then().statusCode(200)
+                .body(equalTo("1,2,3")));
     }
 
     @Test

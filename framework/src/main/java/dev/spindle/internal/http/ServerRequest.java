@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the server adapter knows about a request, so that {@link Context} stays independent of the
- * server. Implemented by the adapter; applications use {@link Context}.
+ * What the server adapter knows about a request: raw facts only, so that everything a
+ * {@link dev.spindle.http.Context} does on top of them (typed parameters, JSON and form bodies,
+ * content negotiation) is written once, independent of the server. Implemented by the adapter.
  *
  * <p><b>Threading:</b> filled on the IO thread before the handler runs and read-only afterwards;
  * the hand-over to the handler thread happens through the dispatcher's executor, which publishes it.
@@ -24,7 +25,7 @@ public interface ServerRequest {
     /** The raw query string, without {@code ?}, or an empty string. */
     String queryString();
 
-    /** Decoded query parameters in request order. */
+    /** Decoded query parameters in request order; unmodifiable. */
     Map<String, List<String>> queryParams();
 
     /** The first value of a request header (case-insensitive name), or {@code null}. */
@@ -35,7 +36,7 @@ public interface ServerRequest {
 
     Collection<String> headerNames();
 
-    /** Request cookies by name. */
+    /** Request cookies by name, the first of a repeated name; unmodifiable. */
     Map<String, String> cookies();
 
     /**

@@ -1,6 +1,5 @@
 package dev.spindle.internal.routing;
 
-import dev.spindle.http.Context;
 import dev.spindle.http.ErrorHandler;
 import dev.spindle.http.Filter;
 import dev.spindle.http.Handler;
@@ -8,6 +7,7 @@ import dev.spindle.http.HttpException;
 import dev.spindle.http.HttpStatus;
 import dev.spindle.http.Problem;
 import dev.spindle.http.Teardown;
+import dev.spindle.internal.http.DefaultContext;
 import dev.spindle.internal.threading.Dispatcher;
 import java.time.Duration;
 import java.util.List;
@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A compiled route: its template, handler, the hooks of every enclosing scope, and the dispatcher
- * that gives its handler a thread. {@link #handle(Context)} is the request pipeline, readable top
+ * that gives its handler a thread. {@link #handle} is the request pipeline, readable top
  * to bottom like Flask's {@code full_dispatch_request}: before hooks, handler, after hooks, error
  * handling, teardown.
  *
@@ -117,7 +117,7 @@ public final class Route {
      * rest of the pipeline (rendering, after hooks, teardown, {@code done}) runs on the thread that
      * completes the stage: long polling without a thread per waiting client.
      */
-    public void handle(Context ctx, Listener listener) {
+    public void handle(DefaultContext ctx, Listener listener) {
         Object result;
         try {
             result = runBeforeHooks(ctx);
@@ -137,7 +137,7 @@ public final class Route {
         }
     }
 
-    private void finish(Context ctx, Object result, Throwable error, Listener listener) {
+    private void finish(DefaultContext ctx, Object result, Throwable error, Listener listener) {
         Throwable failure = error;
         try {
             try {
@@ -164,7 +164,7 @@ public final class Route {
         return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
-    private Object runBeforeHooks(Context ctx) throws Exception {
+    private Object runBeforeHooks(DefaultContext ctx) throws Exception {
         for (int i = scopes.size() - 1; i >= 0; i--) {
             for (Handler hook : scopes.get(i).before) {
                 Object result = hook.handle(ctx);
@@ -176,7 +176,7 @@ public final class Route {
         return null;
     }
 
-    private void runAfterHooks(Context ctx) throws Exception {
+    private void runAfterHooks(DefaultContext ctx) throws Exception {
         for (Scope scope : scopes) {
             List<Filter> after = scope.after;
             for (int i = after.size() - 1; i >= 0; i--) {
@@ -185,7 +185,7 @@ public final class Route {
         }
     }
 
-    private void runTeardown(Context ctx, Throwable failure) {
+    private void runTeardown(DefaultContext ctx, Throwable failure) {
         for (Scope scope : scopes) {
             List<Teardown> teardown = scope.teardown;
             for (int i = teardown.size() - 1; i >= 0; i--) {
@@ -205,7 +205,7 @@ public final class Route {
      * Flask's {@code errorhandler(500)} receives unhandled exceptions. An exception no type handler
      * claims is logged once, with the request id.
      */
-    private void handleError(Context ctx, Throwable error) {
+    private void handleError(DefaultContext ctx, Throwable error) {
         int status = error instanceof HttpException http ? http.status() : HttpStatus.INTERNAL_SERVER_ERROR;
         ErrorHandler<? super Throwable> handler = error instanceof HttpException
                 ? firstNonNull(statusHandler(status), typeHandler(error))

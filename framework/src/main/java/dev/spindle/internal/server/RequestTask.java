@@ -1,8 +1,8 @@
 package dev.spindle.internal.server;
 
-import dev.spindle.http.Context;
 import dev.spindle.http.HttpStatus;
 import dev.spindle.http.Problem;
+import dev.spindle.internal.http.DefaultContext;
 import dev.spindle.internal.metrics.RequestMetrics;
 import dev.spindle.internal.metrics.RequestSample;
 import dev.spindle.internal.routing.Route;
@@ -59,7 +59,7 @@ final class RequestTask implements Dispatcher.Task, Route.Listener {
     /** Touched by the handler thread only. */
     private boolean interruptCleared;
     private XnioExecutor.Key deadline;
-    private Context ctx;
+    private DefaultContext ctx;
 
     RequestTask(SpindleHandler server, HttpServerExchange exchange, RouteMatch match, UndertowRequest request,
                 String requestId, RequestSample sample) {
@@ -110,7 +110,7 @@ final class RequestTask implements Dispatcher.Task, Route.Listener {
             return;
         }
         Route route = match.route();
-        ctx = new Context(request, server.json(), requestId, route.uri(), match.params());
+        ctx = new DefaultContext(request, server.json(), requestId, route.uri(), match.params());
         RequestMetrics metrics = server.metrics();
         try {
             if (sample != null) {
@@ -229,7 +229,7 @@ final class RequestTask implements Dispatcher.Task, Route.Listener {
     private void respond() {
         onIoThread(() -> {
             cancelDeadline();
-            ResponseWriter.write(exchange, ctx);
+            ResponseWriter.write(exchange, requestId, ctx.response());
         });
     }
 

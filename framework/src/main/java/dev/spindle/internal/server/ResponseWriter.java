@@ -1,6 +1,7 @@
 package dev.spindle.internal.server;
 
-import dev.spindle.http.Context;
+import dev.spindle.http.Cookie;
+import dev.spindle.internal.http.Response;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.CookieImpl;
 import io.undertow.util.HeaderMap;
@@ -14,7 +15,7 @@ import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
 
 /**
- * Copies a finished {@link Context} response onto the exchange and sends it with the non-blocking
+ * Copies a finished {@link Response} onto the exchange and sends it with the non-blocking
  * sender. Called on the exchange's IO thread only, so handler threads never touch the socket (and
  * never take buffers from Undertow's per-thread buffer caches).
  */
@@ -26,14 +27,15 @@ final class ResponseWriter {
     }
 
     /**
-     * Writes {@code ctx}'s response. Never throws: if Undertow refuses part of the response, the
-     * client gets a bare 500, or a closed connection if even that fails, never a request left hanging.
+     * Writes {@code response}, with the request id in {@code X-Request-Id}. Never throws: if Undertow
+     * refuses part of the response, the client gets a bare 500, or a closed connection if even that
+     * fails, never a request left hanging.
      */
-    static void write(HttpServerExchange exchange, Context ctx) {
+    static void write(HttpServerExchange exchange, String requestId, Response response) {
         try {
-            send(exchange, ctx);
+            send(exchange, requestId, response);
         } catch (RuntimeException e) {
-            log.error("The response to request {} could not be written; answering 500", ctx.requestId(), e);
+            log.error("The response to request {} could not be written; answering 500", requestId, e);
             fail(exchange);
         }
     }
@@ -54,26 +56,27 @@ final class ResponseWriter {
         IoUtils.safeClose(exchange.getConnection());
     }
 
-    private static void send(HttpServerExchange exchange, Context ctx) {
+    private static void send(HttpServerExchange exchange, String requestId, Response response) {
         if (exchange.isResponseStarted()) {
             return;
         }
-        exchange.setStatusCode(ctx.status());
+        int status = response.status();
+        exchange.setStatusCode(status);
         HeaderMap headers = exchange.getResponseHeaders();
-        for (Map.Entry<String, List<String>> header : ctx.responseHeaders().entrySet()) {
+        for (Map.Entry<String, List<String>> header : response.headers().entrySet()) {
             headers.putAll(HttpString.tryFromString(header.getKey()), header.getValue());
         }
-        headers.put(RequestIds.HEADER, ctx.requestId());
-        for (dev.spindle.http.Cookie cookie : ctx.responseCookies()) {
+        headers.put(RequestIds.HEADER, requestId);
+        for (Cookie cookie : response.cookies()) {
             exchange.setResponseCookie(toUndertow(cookie));
         }
-        if (ctx.eventStream() != null) {
-            EventStreamResponse.start(exchange, ctx.eventStream());
+        if (response.eventStream() != null) {
+            EventStreamResponse.start(exchange, response.eventStream());
             return;
         }
-        byte[] body = ctx.responseBody();
+        byte[] body = response.body();
         if (body == null || body.length == 0) {
-            if (ctx.status() != 204 && ctx.status() != 304 && ctx.status() >= 200) {
+            if (status != 204 && status != 304 && status >= 200) {
                 headers.put(Headers.CONTENT_LENGTH, 0);
             }
             exchange.endExchange();
@@ -86,7 +89,7 @@ final class ResponseWriter {
         exchange.getResponseSender().send(ByteBuffer.wrap(body));
     }
 
-    private static CookieImpl toUndertow(dev.spindle.http.Cookie cookie) {
+    private static CookieImpl toUndertow(Cookie cookie) {
         CookieImpl result = new CookieImpl(cookie.name(), cookie.value());
         result.setPath(cookie.path());
         result.setDomain(cookie.domain());

@@ -1,8 +1,8 @@
 package dev.spindle.internal.server;
 
-import dev.spindle.http.Context;
 import dev.spindle.http.HttpStatus;
 import dev.spindle.http.Problem;
+import dev.spindle.internal.http.DefaultContext;
 import dev.spindle.internal.metrics.RequestMetrics;
 import dev.spindle.internal.metrics.RequestSample;
 import dev.spindle.internal.routing.RouteMatch;
@@ -108,12 +108,12 @@ final class SpindleHandler implements HttpHandler {
     /** Answers with a problem body from the IO thread, without running any handler or hook. */
     void writeProblem(HttpServerExchange exchange, String requestId, String uri, int status, String detail,
                       boolean retryLater) {
-        Context ctx = new Context(new UndertowRequest(exchange, NO_BODY), json, requestId, uri, java.util.Map.of());
+        var ctx = new DefaultContext(new UndertowRequest(exchange, NO_BODY), json, requestId, uri, java.util.Map.of());
         Problem.of(status, detail).writeTo(ctx);
         if (retryLater) {
             ctx.header("Retry-After", "1");
         }
-        ResponseWriter.write(exchange, ctx);
+        ResponseWriter.write(exchange, requestId, ctx.response());
     }
 
     JsonMapper json() {

@@ -23,6 +23,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,7 +78,7 @@ final class UndertowRequest implements ServerRequest {
             Map<String, Deque<String>> parsed = exchange.getQueryParameters();
             Map<String, List<String>> copy = new LinkedHashMap<>(parsed.size() * 2);
             parsed.forEach((name, values) -> copy.put(name, List.copyOf(values)));
-            queryParams = copy;
+            queryParams = Collections.unmodifiableMap(copy);
         }
         return queryParams;
     }
@@ -110,7 +111,7 @@ final class UndertowRequest implements ServerRequest {
                 // Undertow parses cookies lazily and enforces MAX_COOKIES by throwing here.
                 throw new HttpException(HttpStatus.BAD_REQUEST, "The request has more cookies than the server accepts");
             }
-            cookies = parsed;
+            cookies = Collections.unmodifiableMap(parsed);
         }
         return cookies;
     }
