@@ -11,8 +11,10 @@
  * app.start(8080);
  * }</pre>
  *
- * <p>The other packages, one concern each: {@code http} (the request {@code Context} and what
- * handlers use), {@code routing} (templates, the router, groups), {@code threading}, {@code metrics},
- * {@code json}, {@code locks}, {@code jobs}, and {@code server}, the only package that touches Undertow.
+ * <p>The other API packages, one concern each: {@code http} (the request {@code Context} and what
+ * handlers use), {@code routing} (declaring routes and groups), {@code threading}, {@code metrics},
+ * {@code json}, {@code locks} and {@code jobs}. {@link dev.spindle.Extension} lets other code add to
+ * an app. Everything under {@code dev.spindle.internal} is machinery, exported by the module to
+ * nobody; {@code internal.server} is the only package that touches Undertow.
  */
 package dev.spindle;
