@@ -41,12 +41,17 @@ final class BodyReader {
     }
 
     /**
-     * A body without {@code Content-Type} is read as JSON: a client that says nothing about its body
-     * gets the benefit of the doubt; only one that names another type gets 415.
+     * Only a body that says it is JSON is read as JSON, as Flask's {@code get_json()} does: one
+     * without {@code Content-Type} gets 415 like one that names another type, so a form posted
+     * cross-site (which cannot send {@code application/json} without a preflight) is never parsed.
      */
     <T> T as(Class<T> type) {
         String contentType = contentType();
-        if (contentType != null && !MediaTypes.isJson(contentType)) {
+        if (contentType == null) {
+            throw new HttpException(HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+                    "Expected a JSON body with Content-Type: application/json; the request has no Content-Type");
+        }
+        if (!MediaTypes.isJson(contentType)) {
             throw new HttpException(HttpStatus.UNSUPPORTED_MEDIA_TYPE,
                     "Expected a JSON body (Content-Type: application/json), got " + contentType);
         }

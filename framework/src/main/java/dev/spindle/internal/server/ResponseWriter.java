@@ -22,6 +22,7 @@ import org.xnio.IoUtils;
 final class ResponseWriter {
 
     private static final Logger log = LoggerFactory.getLogger(ResponseWriter.class);
+    private static final HttpString NOSNIFF = HttpString.tryFromString("X-Content-Type-Options");
 
     private ResponseWriter() {
     }
@@ -81,6 +82,9 @@ final class ResponseWriter {
             }
             exchange.endExchange();
             return;
+        }
+        if (!headers.contains(NOSNIFF)) {
+            headers.put(NOSNIFF, "nosniff"); // a browser must not guess HTML into a body Spindle typed otherwise
         }
         if (!headers.contains(Headers.CONTENT_TYPE)) {
             headers.put(Headers.CONTENT_TYPE, "application/octet-stream");
