@@ -46,4 +46,21 @@ class ResponseSafetyTest {
                     .statusCode(200).body(containsString("tea"));
         });
     }
+
+    @Test
+    void a_header_value_with_a_line_break_is_refused_and_nothing_is_injected() throws Exception {
+        Spindle app = Spindle.create();
+        app.get("/split", ctx -> {
+            ctx.header("X-Name", ctx.queryParam("name"));
+            return "ok";
+        });
+        SpindleTest.test(app, client -> {
+            try (RawHttp http = RawHttp.connect(client.port())) {
+                RawHttp.Response response = http.get("/split?name=a%0d%0aSet-Cookie:%20session=stolen");
+                assertThat(response.status()).isEqualTo(500);
+                assertThat(response.header("Set-Cookie")).isNull();
+                assertThat(response.header("X-Name")).isNull();
+            }
+        });
+    }
 }
