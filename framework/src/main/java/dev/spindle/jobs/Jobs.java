@@ -9,15 +9,11 @@ import dev.spindle.internal.threading.Dispatcher;
 import dev.spindle.internal.threading.Dispatchers;
 import dev.spindle.json.JsonMapper;
 import io.micrometer.core.instrument.LongTaskTimer;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -72,20 +68,19 @@ import org.slf4j.LoggerFactory;
 public final class Jobs implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Jobs.class);
-    private static final Base64.Encoder IDS = Base64.getUrlEncoder().withoutPadding();
     private static final int MAX_PAGE = 100;
 
     private final JobSettings settings;
     private final JobStore store;
     private final Clock clock;
     private final JsonMapper json;
+    private final JobRepresentation representation;
     private final JobMetrics metrics;
     private final Dispatcher executor;
     private final ScheduledThreadPoolExecutor timer;
     /** Virtual threads for webhook attempts and for waking long polls. */
     private final ExecutorService senders;
     private final Webhooks webhooks;
-    private final SecureRandom random = new SecureRandom();
     private final ConcurrentHashMap<String, JobEntry> live = new ConcurrentHashMap<>();
     private final ReentrantLock finishedLock = new ReentrantLock();
     private final AtomicInteger waiting = new AtomicInteger();
@@ -96,6 +91,7 @@ public final class Jobs implements AutoCloseable {
         this.store = settings.store != null ? settings.store : JobStore.inMemory();
         this.clock = settings.clock;
         this.json = settings.json != null ? settings.json : JsonMapper.jackson();
+        this.representation = new JobRepresentation(settings.basePath, settings.retryAfter);
         this.metrics = new JobMetrics(settings.meterRegistry);
         this.executor = Dispatchers.create(settings.threading, "jobs");
         this.timer = new ScheduledThreadPoolExecutor(1, Dispatchers.daemonThreads("jobs-timer"));
@@ -174,8 +170,7 @@ public final class Jobs implements AutoCloseable {
      */
     public Object start(Context ctx, String kind, String callbackUrl, JobWork work) {
         Job job = submit(kind, callbackUrl, settings.timeout, work);
-        ctx.status(HttpStatus.ACCEPTED).header("Location", self(job));
-        return respond(ctx, job);
+        return representation.accepted(ctx, job);
     }
 
     /**
@@ -190,19 +185,19 @@ public final class Jobs implements AutoCloseable {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(work, "work");
         if (closed.get()) {
-            throw busy("The server is stopping and accepts no new jobs");
+            throw representation.busy("The server is stopping and accepts no new jobs");
         }
         if (callbackUrl != null) {
             if (!webhooks.enabled()) {
-                throw new HttpException(HttpStatus.BAD_REQUEST, "This server sends no webhooks: no webhook secret is configured");
+                throw representation.refusedCallback("This server sends no webhooks: no webhook secret is configured");
             }
             try {
                 webhooks.check(callbackUrl);
             } catch (CallbackUrls.Refused e) {
-                throw new HttpException(HttpStatus.BAD_REQUEST, "Refused callbackUrl: " + e.getMessage());
+                throw representation.refusedCallback("Refused callbackUrl: " + e.getMessage());
             }
         }
-        Job job = new Job(newId(), kind, JobState.QUEUED, 0, null, clock.instant(), null, null, null, null,
+        Job job = new Job(JobIds.next(), kind, JobState.QUEUED, 0, null, clock.instant(), null, null, null, null,
                 callbackUrl, List.of());
         JobEntry entry = new JobEntry(job, work, timeout != null ? timeout : settings.timeout, store::save);
         store.save(job);
@@ -214,7 +209,7 @@ public final class Jobs implements AutoCloseable {
             live.remove(job.id());
             store.remove(job.id());
             metrics.leftQueue();
-            throw busy("Too many jobs are waiting; try again shortly");
+            throw representation.busy("Too many jobs are waiting; try again shortly");
         }
         return job;
     }
@@ -343,9 +338,7 @@ public final class Jobs implements AutoCloseable {
             wake(waiter, job);
         }
         if (job.callbackUrl() != null) {
-            Map<String, Object> body = resource(job);
-            body.remove("deliveries");
-            webhooks.deliver(job.id(), job.callbackUrl(), newId(), json.write(body));
+            webhooks.deliver(job.id(), job.callbackUrl(), JobIds.next(), json.write(representation.webhookBody(job)));
         }
     }
 
@@ -404,7 +397,7 @@ public final class Jobs implements AutoCloseable {
      * there is no such job.
      */
     Runnable stream(String id, JobStreams.Channel channel) {
-        Consumer<Job> listener = JobStreams.listener(channel, this::resource, json);
+        Consumer<Job> listener = JobStreams.listener(channel, representation::resource, json);
         JobEntry entry = live.get(id);
         if (entry == null) {
             Optional<Job> job = find(id);
@@ -440,16 +433,16 @@ public final class Jobs implements AutoCloseable {
         String id = ctx.pathParam("id");
         String wait = ctx.queryParam("wait");
         if (wait == null) {
-            return respond(ctx, existing(id));
+            return representation.respond(ctx, existing(id));
         }
         Duration duration = parseWait(wait);
         JobEntry entry = live.get(id);
         if (entry == null || duration.isZero()) {
-            return respond(ctx, existing(id));
+            return representation.respond(ctx, existing(id));
         }
         CompletableFuture<Job> waiter = new CompletableFuture<>();
         if (!entry.addWaiter(waiter)) {
-            return respond(ctx, existing(id));
+            return representation.respond(ctx, existing(id));
         }
         waiting.incrementAndGet();
         ScheduledFuture<?> deadline;
@@ -462,12 +455,12 @@ public final class Jobs implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             entry.removeWaiter(waiter);
             waiting.decrementAndGet();
-            return respond(ctx, entry.snapshot());
+            return representation.respond(ctx, entry.snapshot());
         }
         return waiter.whenComplete((job, error) -> {
             waiting.decrementAndGet();
             deadline.cancel(false);
-        }).thenApply(job -> respond(ctx, job));
+        }).thenApply(job -> representation.respond(ctx, job));
     }
 
     /**
@@ -484,36 +477,21 @@ public final class Jobs implements AutoCloseable {
 
     private Object cancelRoute(Context ctx) {
         String id = ctx.pathParam("id");
-        return respond(ctx, cancel(id).orElseThrow(() -> unknown(id)));
+        return representation.respond(ctx, cancel(id).orElseThrow(() -> representation.notFound(id)));
     }
 
     private Object listRoute(Context ctx) {
         int offset = Math.max(0, ctx.queryParamAsInt("offset", 0));
         int limit = Math.max(1, Math.min(MAX_PAGE, ctx.queryParamAsInt("limit", 20)));
-        List<Map<String, Object>> items = new ArrayList<>();
+        List<Job> items = new ArrayList<>();
         for (Job job : store.list(offset, limit)) {
             JobEntry entry = live.get(job.id());
             Job current = entry != null ? entry.snapshot() : age(job);
             if (current != null) {
-                items.add(resource(current));
+                items.add(current);
             }
         }
-        int total = store.count();
-        Map<String, Object> page = new LinkedHashMap<>();
-        page.put("items", items);
-        page.put("offset", offset);
-        page.put("limit", limit);
-        page.put("total", total);
-        Map<String, String> links = new LinkedHashMap<>();
-        links.put("self", settings.basePath + "?offset=" + offset + "&limit=" + limit);
-        if (offset + limit < total) {
-            links.put("next", settings.basePath + "?offset=" + (offset + limit) + "&limit=" + limit);
-        }
-        if (offset > 0) {
-            links.put("prev", settings.basePath + "?offset=" + Math.max(0, offset - limit) + "&limit=" + limit);
-        }
-        page.put("links", links);
-        return page;
+        return representation.page(items, offset, limit, store.count());
     }
 
     private Object eventsRoute(Context ctx) {
@@ -535,79 +513,8 @@ public final class Jobs implements AutoCloseable {
         return null;
     }
 
-    // ---- representation ----
-
-    private Object respond(Context ctx, Job job) {
-        if (!job.state().isFinished()) {
-            ctx.header("Retry-After", Long.toString(Math.max(1, settings.retryAfter.toSeconds())));
-        }
-        ctx.header("Cache-Control", "no-store");
-        return resource(job);
-    }
-
-    /** The job as JSON clients see it: the snapshot's fields, without empty ones, plus links. */
-    Map<String, Object> resource(Job job) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("id", job.id());
-        body.put("kind", job.kind());
-        body.put("state", job.state().name());
-        Map<String, Object> progress = new LinkedHashMap<>();
-        progress.put("percent", job.percent());
-        progress.put("message", job.message());
-        body.put("progress", progress);
-        body.put("createdAt", text(job.createdAt()));
-        body.put("startedAt", text(job.startedAt()));
-        body.put("finishedAt", text(job.finishedAt()));
-        if (job.state() == JobState.SUCCEEDED) {
-            body.put("result", job.result());
-        }
-        if (job.error() != null) {
-            body.put("error", job.error());
-        }
-        if (job.callbackUrl() != null) {
-            body.put("callbackUrl", job.callbackUrl());
-            body.put("deliveries", job.deliveries().stream().map(Jobs::delivery).toList());
-        }
-        Map<String, String> links = new LinkedHashMap<>();
-        links.put("self", self(job));
-        links.put("events", self(job) + "/events");
-        if (!job.state().isFinished()) {
-            links.put("cancel", self(job));
-        }
-        body.put("links", links);
-        return body;
-    }
-
-    private static Map<String, Object> delivery(Delivery delivery) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("id", delivery.id());
-        body.put("attempt", delivery.attempt());
-        body.put("at", text(delivery.at()));
-        body.put("status", delivery.status());
-        body.put("outcome", delivery.outcome());
-        body.put("detail", delivery.detail());
-        return body;
-    }
-
-    private String self(Job job) {
-        return settings.basePath + "/" + job.id();
-    }
-
-    private static String text(Instant instant) {
-        return instant == null ? null : instant.toString();
-    }
-
     private Job existing(String id) {
-        return find(id).orElseThrow(() -> unknown(id));
-    }
-
-    private static HttpException unknown(String id) {
-        return new HttpException(HttpStatus.NOT_FOUND, "No job has id " + id + " (it may have expired)");
-    }
-
-    private HttpException busy(String detail) {
-        return new HttpException(HttpStatus.SERVICE_UNAVAILABLE, detail,
-                Map.of("Retry-After", Long.toString(Math.max(1, settings.retryAfter.toSeconds()))));
+        return find(id).orElseThrow(() -> representation.notFound(id));
     }
 
     private Duration parseWait(String text) {
@@ -632,9 +539,4 @@ public final class Jobs implements AutoCloseable {
         return wait.compareTo(settings.maxWait) > 0 ? settings.maxWait : wait;
     }
 
-    private String newId() {
-        byte[] bytes = new byte[16];
-        random.nextBytes(bytes);
-        return IDS.encodeToString(bytes);
-    }
 }
