@@ -11,7 +11,6 @@ import dev.spindle.json.JsonMapper;
 import io.micrometer.core.instrument.LongTaskTimer;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -27,7 +26,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,8 +79,8 @@ public final class Jobs implements AutoCloseable {
     /** Virtual threads for webhook attempts and for waking long polls. */
     private final ExecutorService senders;
     private final Webhooks webhooks;
+    private final JobExpiry expiry;
     private final ConcurrentHashMap<String, JobEntry> live = new ConcurrentHashMap<>();
-    private final ReentrantLock finishedLock = new ReentrantLock();
     private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -97,9 +95,9 @@ public final class Jobs implements AutoCloseable {
         this.timer = new ScheduledThreadPoolExecutor(1, Dispatchers.daemonThreads("jobs-timer"));
         timer.setRemoveOnCancelPolicy(true);
         this.senders = Executors.newThreadPerTaskExecutor(Dispatchers.virtualThreads(settings.threading, "jobs-notify"));
-        this.webhooks = new Webhooks(settings, metrics, timer, senders, this::recordDelivery);
-        long sweep = Math.min(settings.ttl.toMillis(), Duration.ofMinutes(1).toMillis());
-        timer.scheduleWithFixedDelay(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
+        this.expiry = new JobExpiry(store, clock, settings.ttl);
+        this.webhooks = new Webhooks(settings, metrics, timer, senders, expiry::recordDelivery);
+        expiry.scheduleSweeps(timer);
     }
 
     /**
@@ -222,7 +220,7 @@ public final class Jobs implements AutoCloseable {
         if (entry != null) {
             return Optional.of(entry.snapshot());
         }
-        return store.find(id).map(this::age);
+        return store.find(id).map(expiry::age);
     }
 
     /**
@@ -342,53 +340,6 @@ public final class Jobs implements AutoCloseable {
         }
     }
 
-    private void recordDelivery(String id, Delivery delivery) {
-        finishedLock.lock();
-        try {
-            store.find(id).ifPresent(job -> store.save(job.withDelivery(delivery)));
-        } finally {
-            finishedLock.unlock();
-        }
-    }
-
-    /** Applies the time to live to a finished snapshot: itself, its {@code EXPIRED} form, or {@code null} once forgotten. */
-    private Job age(Job job) {
-        if (!job.state().isFinished() || job.finishedAt() == null) {
-            return job;
-        }
-        Instant now = clock.instant();
-        Instant expiry = job.finishedAt().plus(settings.ttl);
-        if (now.isBefore(expiry)) {
-            return job;
-        }
-        finishedLock.lock();
-        try {
-            Job current = store.find(job.id()).orElse(null);
-            if (current == null) {
-                return null;
-            }
-            if (!now.isBefore(expiry.plus(settings.ttl))) {
-                store.remove(job.id());
-                return null;
-            }
-            if (current.state() != JobState.EXPIRED) {
-                current = current.expired();
-                store.save(current);
-            }
-            return current;
-        } finally {
-            finishedLock.unlock();
-        }
-    }
-
-    private void sweep() {
-        try {
-            store.finished().forEach(this::age);
-        } catch (RuntimeException e) {
-            log.warn("Expiring finished jobs failed; trying again later", e);
-        }
-    }
-
     // ---- streams ----
 
     /**
@@ -486,7 +437,7 @@ public final class Jobs implements AutoCloseable {
         List<Job> items = new ArrayList<>();
         for (Job job : store.list(offset, limit)) {
             JobEntry entry = live.get(job.id());
-            Job current = entry != null ? entry.snapshot() : age(job);
+            Job current = entry != null ? entry.snapshot() : expiry.age(job);
             if (current != null) {
                 items.add(current);
             }
