@@ -4,7 +4,6 @@ import dev.spindle.Extension;
 import dev.spindle.Spindle;
 import dev.spindle.http.Context;
 import dev.spindle.http.HttpException;
-import dev.spindle.http.HttpStatus;
 import dev.spindle.internal.threading.Dispatcher;
 import dev.spindle.internal.threading.Dispatchers;
 import dev.spindle.json.JsonMapper;
@@ -25,7 +24,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,7 +64,6 @@ import org.slf4j.LoggerFactory;
 public final class Jobs implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Jobs.class);
-    private static final int MAX_PAGE = 100;
 
     private final JobSettings settings;
     private final JobStore store;
@@ -81,7 +78,7 @@ public final class Jobs implements AutoCloseable {
     private final Webhooks webhooks;
     private final JobExpiry expiry;
     private final ConcurrentHashMap<String, JobEntry> live = new ConcurrentHashMap<>();
-    private final AtomicInteger waiting = new AtomicInteger();
+    private final LongPolls polls;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Jobs(JobSettings settings) {
@@ -98,6 +95,13 @@ public final class Jobs implements AutoCloseable {
         this.expiry = new JobExpiry(store, clock, settings.ttl);
         this.webhooks = new Webhooks(settings, metrics, timer, senders, expiry::recordDelivery);
         expiry.scheduleSweeps(timer);
+        this.polls = new LongPolls(timer, task -> {
+            try {
+                senders.execute(task);
+            } catch (RejectedExecutionException e) {
+                task.run();
+            }
+        });
     }
 
     /**
@@ -128,23 +132,12 @@ public final class Jobs implements AutoCloseable {
             extension.meterRegistry().ifPresent(settings::meterRegistry);
             setup.accept(settings);
             Jobs jobs = new Jobs(settings);
-            jobs.declareRoutes(extension.app());
+            new JobRoutes(jobs, jobs.representation, jobs.polls,
+                    new JobStreams(jobs, jobs.representation, jobs.json, jobs.senders), settings).declare(extension.app());
             extension.onStop(jobs::close);
             installed[0] = jobs;
         });
         return installed[0];
-    }
-
-    private void declareRoutes(Spindle app) {
-        String base = settings.basePath;
-        Duration longest = settings.maxWait.plusSeconds(5);
-        if (settings.listJobs) {
-            app.get(base, this::listRoute);
-        }
-        app.get(base + "/{id}", this::getRoute, route -> route.timeout(longest));
-        app.delete(base + "/{id}", this::cancelRoute);
-        app.get(base + "/{id}/events", this::eventsRoute);
-        app.ws(base + "/{id}/events", new JobEventsSocket(this));
     }
 
     // ---- submitting ----
@@ -279,6 +272,34 @@ public final class Jobs implements AutoCloseable {
         }
     }
 
+    /** The job with this id if it has not finished, else {@code null}. */
+    JobEntry live(String id) {
+        return live.get(id);
+    }
+
+    /** Up to {@code limit} jobs as they are now, newest first, after the first {@code offset}; forgotten ones left out. */
+    List<Job> recent(int offset, int limit) {
+        List<Job> jobs = new ArrayList<>();
+        for (Job stored : store.list(offset, limit)) {
+            JobEntry entry = live.get(stored.id());
+            Job current = entry != null ? entry.snapshot() : expiry.age(stored);
+            if (current != null) {
+                jobs.add(current);
+            }
+        }
+        return jobs;
+    }
+
+    /** How many jobs the store holds. */
+    int count() {
+        return store.count();
+    }
+
+    /** Long-poll requests being held now. */
+    int waiting() {
+        return polls.waiting();
+    }
+
     // ---- running ----
 
     private void run(JobEntry entry) {
@@ -333,161 +354,10 @@ public final class Jobs implements AutoCloseable {
         }
         metrics.completed(job.kind(), state);
         for (CompletableFuture<Job> waiter : finished.waiters()) {
-            wake(waiter, job);
+            waiter.complete(job);
         }
         if (job.callbackUrl() != null) {
             webhooks.deliver(job.id(), job.callbackUrl(), JobIds.next(), json.write(representation.webhookBody(job)));
         }
     }
-
-    // ---- streams ----
-
-    /**
-     * Streams the job's changes to {@code channel}: the current state at once, then each change, then
-     * the final message and a close. Returns what to run when the client goes away; {@code null} if
-     * there is no such job.
-     */
-    Runnable stream(String id, JobStreams.Channel channel) {
-        Consumer<Job> listener = JobStreams.listener(channel, representation::resource, json);
-        JobEntry entry = live.get(id);
-        if (entry == null) {
-            Optional<Job> job = find(id);
-            if (job.isEmpty()) {
-                return null;
-            }
-            listener.accept(job.get());
-            return () -> { };
-        }
-        Job current = entry.subscribe(listener);
-        if (current.state().isFinished()) {
-            listener.accept(current);
-        }
-        return () -> entry.unsubscribe(listener);
-    }
-
-    /**
-     * Runs {@code work} off the IO thread, on the jobs' notification threads: stream set-up may
-     * read the {@link JobStore}, which may block.
-     */
-    void offIoThread(Runnable work) {
-        senders.execute(work);
-    }
-
-    /** Long-poll requests being held now. */
-    int waiting() {
-        return waiting.get();
-    }
-
-    // ---- routes ----
-
-    private Object getRoute(Context ctx) {
-        String id = ctx.pathParam("id");
-        String wait = ctx.queryParam("wait");
-        if (wait == null) {
-            return representation.respond(ctx, existing(id));
-        }
-        Duration duration = parseWait(wait);
-        JobEntry entry = live.get(id);
-        if (entry == null || duration.isZero()) {
-            return representation.respond(ctx, existing(id));
-        }
-        CompletableFuture<Job> waiter = new CompletableFuture<>();
-        if (!entry.addWaiter(waiter)) {
-            return representation.respond(ctx, existing(id));
-        }
-        waiting.incrementAndGet();
-        ScheduledFuture<?> deadline;
-        try {
-            deadline = timer.schedule(() -> {
-                if (entry.removeWaiter(waiter)) {
-                    wake(waiter, entry.snapshot());
-                }
-            }, duration.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            entry.removeWaiter(waiter);
-            waiting.decrementAndGet();
-            return representation.respond(ctx, entry.snapshot());
-        }
-        return waiter.whenComplete((job, error) -> {
-            waiting.decrementAndGet();
-            deadline.cancel(false);
-        }).thenApply(job -> representation.respond(ctx, job));
-    }
-
-    /**
-     * Completes a long poll on a virtual thread: completing it runs the rest of that request's
-     * pipeline (rendering, after hooks), which must hold up neither the timer nor the job's thread.
-     */
-    private void wake(CompletableFuture<Job> waiter, Job job) {
-        try {
-            senders.execute(() -> waiter.complete(job));
-        } catch (RejectedExecutionException e) {
-            waiter.complete(job);
-        }
-    }
-
-    private Object cancelRoute(Context ctx) {
-        String id = ctx.pathParam("id");
-        return representation.respond(ctx, cancel(id).orElseThrow(() -> representation.notFound(id)));
-    }
-
-    private Object listRoute(Context ctx) {
-        int offset = Math.max(0, ctx.queryParamAsInt("offset", 0));
-        int limit = Math.max(1, Math.min(MAX_PAGE, ctx.queryParamAsInt("limit", 20)));
-        List<Job> items = new ArrayList<>();
-        for (Job job : store.list(offset, limit)) {
-            JobEntry entry = live.get(job.id());
-            Job current = entry != null ? entry.snapshot() : expiry.age(job);
-            if (current != null) {
-                items.add(current);
-            }
-        }
-        return representation.page(items, offset, limit, store.count());
-    }
-
-    private Object eventsRoute(Context ctx) {
-        String id = ctx.pathParam("id");
-        String accept = ctx.header("Accept");
-        if (accept == null || !accept.contains("text/event-stream")) {
-            throw new HttpException(406, "Open " + ctx.path()
-                    + " as a WebSocket, or ask for server-sent events with Accept: text/event-stream");
-        }
-        existing(id);
-        ctx.eventStream(sink -> offIoThread(() -> {
-            Runnable unsubscribe = stream(id, JobStreams.Channel.of(sink));
-            if (unsubscribe == null) {
-                sink.close();
-            } else {
-                sink.onClose(unsubscribe);
-            }
-        }));
-        return null;
-    }
-
-    private Job existing(String id) {
-        return find(id).orElseThrow(() -> representation.notFound(id));
-    }
-
-    private Duration parseWait(String text) {
-        String value = text.trim().toLowerCase(java.util.Locale.ROOT);
-        Duration wait;
-        try {
-            if (value.endsWith("ms")) {
-                wait = Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
-            } else if (value.endsWith("s")) {
-                wait = Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)));
-            } else if (value.endsWith("m")) {
-                wait = Duration.ofMinutes(Long.parseLong(value.substring(0, value.length() - 1)));
-            } else {
-                wait = Duration.ofSeconds(Long.parseLong(value));
-            }
-        } catch (NumberFormatException e) {
-            throw new HttpException(HttpStatus.BAD_REQUEST, "wait must look like 30s, 500ms or 1m, not '" + text + "'");
-        }
-        if (wait.isNegative()) {
-            throw new HttpException(HttpStatus.BAD_REQUEST, "wait must not be negative");
-        }
-        return wait.compareTo(settings.maxWait) > 0 ? settings.maxWait : wait;
-    }
-
 }
