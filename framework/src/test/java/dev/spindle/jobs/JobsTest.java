@@ -118,6 +118,7 @@ class JobsTest {
             assertThat(JobTesting.jobs(app).waiting()).isZero();
 
             assertThat(get(http, app, "/jobs/" + id + "?wait=soon").statusCode()).isEqualTo(400);
+            assertThat(get(http, app, "/jobs/" + id + "?wait=999999999999999999m").statusCode()).isEqualTo(400);
         } finally {
             gate.release.countDown();
             app.stop();
