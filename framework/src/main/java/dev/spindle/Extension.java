@@ -9,7 +9,8 @@ import java.util.concurrent.ThreadFactory;
 /**
  * Something installed on an app before it starts that adds routes, meters or background work of its
  * own, like a Javalin plugin or a Flask extension's {@code init_app}. Spindle's background jobs are
- * one ({@code app.install(Jobs.create(...))}); the core knows extensions only through this interface.
+ * one ({@code Jobs.install(app, settings -> …)} installs them); the core knows extensions only
+ * through this interface.
  * <pre>{@code
  * final class Health implements Extension {
  *     public void install(Extension.Setup setup) {

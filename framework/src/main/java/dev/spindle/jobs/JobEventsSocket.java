@@ -8,21 +8,20 @@ import java.util.concurrent.ConcurrentHashMap;
 /** {@code /jobs/{id}/events} as a WebSocket: see {@link JobStreams} for the messages. Unknown ids close with 4404. */
 final class JobEventsSocket implements WebSocketHandler {
 
-    private final Jobs jobs;
+    private final JobStreams streams;
     private final Map<WebSocketSession, Runnable> subscriptions = new ConcurrentHashMap<>();
 
-    JobEventsSocket(Jobs jobs) {
-        this.jobs = jobs;
+    JobEventsSocket(JobStreams streams) {
+        this.streams = streams;
     }
 
     @Override
     public void onOpen(WebSocketSession session) {
-        jobs.offIoThread(() -> subscribe(session));
+        streams.open(session.pathParam("id"), JobStreams.Channel.of(session), unsubscribe -> subscribed(session, unsubscribe));
     }
 
-    /** On a jobs notification thread: looking the job up may read the store, which may block. */
-    private void subscribe(WebSocketSession session) {
-        Runnable unsubscribe = jobs.stream(session.pathParam("id"), JobStreams.Channel.of(session));
+    /** On the streams' set-up thread, after the job was looked up. */
+    private void subscribed(WebSocketSession session, Runnable unsubscribe) {
         if (unsubscribe == null) {
             session.send("{\"type\":\"error\",\"status\":404,\"detail\":\"No such job (it may have expired)\"}");
             session.close(4404, "No such job");

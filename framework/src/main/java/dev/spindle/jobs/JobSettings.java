@@ -1,5 +1,6 @@
 package dev.spindle.jobs;
 
+import dev.spindle.internal.Checks;
 import dev.spindle.json.JsonMapper;
 import dev.spindle.threading.ThreadingMode;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -9,8 +10,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Settings of an app's background jobs, given in {@code Spindle.create(config -> config.jobs(jobs -> …))}
- * or {@link Jobs#create}. Every setting has a default fit for a small service.
+ * Settings of an app's background jobs, given in {@code Jobs.install(app, settings -> …)} or
+ * {@link Jobs#create}. Every setting has a default fit for a small service.
  */
 public final class JobSettings {
 
@@ -71,25 +72,25 @@ public final class JobSettings {
      * such period, then {@code 404}. Default 1 hour.
      */
     public JobSettings ttl(Duration ttl) {
-        this.ttl = positive("ttl", ttl);
+        this.ttl = Checks.positive("ttl", ttl);
         return this;
     }
 
     /** How long a job may run before it fails with a {@code timeout} error and is interrupted. Default: no limit. */
     public JobSettings timeout(Duration timeout) {
-        this.timeout = positive("timeout", timeout);
+        this.timeout = Checks.positive("timeout", timeout);
         return this;
     }
 
     /** The longest {@code ?wait=} a long-polling client may ask for; longer waits are cut to it. Default 60 s. */
     public JobSettings maxWait(Duration maxWait) {
-        this.maxWait = positive("maxWait", maxWait);
+        this.maxWait = Checks.positive("maxWait", maxWait);
         return this;
     }
 
     /** The {@code Retry-After} sent with unfinished jobs and with 503s: how often to poll. Default 1 s. */
     public JobSettings retryAfter(Duration retryAfter) {
-        this.retryAfter = positive("retryAfter", retryAfter);
+        this.retryAfter = Checks.positive("retryAfter", retryAfter);
         return this;
     }
 
@@ -98,10 +99,7 @@ public final class JobSettings {
      * (see {@link Jobs#close()}). Default 10 s.
      */
     public JobSettings drainTimeout(Duration drainTimeout) {
-        if (drainTimeout.isNegative()) {
-            throw new IllegalArgumentException("drainTimeout must not be negative, was " + drainTimeout);
-        }
-        this.drainTimeout = drainTimeout;
+        this.drainTimeout = Checks.notNegative("drainTimeout", drainTimeout);
         return this;
     }
 
@@ -168,7 +166,9 @@ public final class JobSettings {
      * retries at once (tests).
      */
     public JobSettings webhookBackoff(Duration initial, Duration max) {
-        if (initial.isNegative() || max.compareTo(initial) < 0) {
+        Checks.notNegative("The initial webhook backoff", initial);
+        Checks.notNegative("The maximum webhook backoff", max);
+        if (max.compareTo(initial) < 0) {
             throw new IllegalArgumentException("Backoff needs 0 <= initial <= max, was " + initial + " and " + max);
         }
         this.webhookBackoff = initial;
@@ -178,14 +178,7 @@ public final class JobSettings {
 
     /** How long one webhook attempt may take (connect and response). Default 10 s. */
     public JobSettings webhookTimeout(Duration timeout) {
-        this.webhookTimeout = positive("webhookTimeout", timeout);
+        this.webhookTimeout = Checks.positive("webhookTimeout", timeout);
         return this;
-    }
-
-    private static Duration positive(String name, Duration value) {
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive, was " + value);
-        }
-        return value;
     }
 }

@@ -6,8 +6,9 @@ import dev.spindle.json.JsonMapper;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * The messages of {@code /jobs/{id}/events}, the same over WebSocket and server-sent events:
@@ -19,9 +20,6 @@ import java.util.function.Function;
  * Over SSE the type is also the event name. After the final message the stream closes normally.
  */
 final class JobStreams {
-
-    private JobStreams() {
-    }
 
     /** Where messages go: a WebSocket session or an event sink. Non-blocking. */
     interface Channel {
@@ -58,7 +56,47 @@ final class JobStreams {
         }
     }
 
-    static Consumer<Job> listener(Channel channel, Function<Job, Map<String, Object>> resource, JsonMapper json) {
+    private final Jobs jobs;
+    private final JobRepresentation representation;
+    private final JsonMapper json;
+    private final Executor setup;
+
+    /** @param setup runs subscriptions off the IO thread: finding the job may read the {@link JobStore}, which may block */
+    JobStreams(Jobs jobs, JobRepresentation representation, JsonMapper json, Executor setup) {
+        this.jobs = jobs;
+        this.representation = representation;
+        this.json = json;
+        this.setup = setup;
+    }
+
+    /**
+     * Streams the job's changes to {@code channel}: the current state at once, then each change,
+     * then the final message and a close. {@code subscribed} then gets what to run when the client
+     * goes away, or {@code null} if there is no such job.
+     */
+    void open(String id, Channel channel, Consumer<Runnable> subscribed) {
+        setup.execute(() -> subscribed.accept(subscribe(id, channel)));
+    }
+
+    private Runnable subscribe(String id, Channel channel) {
+        Consumer<Job> listener = listener(channel);
+        JobEntry entry = jobs.live(id);
+        if (entry == null) {
+            Optional<Job> job = jobs.find(id);
+            if (job.isEmpty()) {
+                return null;
+            }
+            listener.accept(job.get());
+            return () -> { };
+        }
+        Job current = entry.subscribe(listener);
+        if (current.state().isFinished()) {
+            listener.accept(current);
+        }
+        return () -> entry.unsubscribe(listener);
+    }
+
+    private Consumer<Job> listener(Channel channel) {
         return job -> {
             Map<String, Object> message = new LinkedHashMap<>();
             if (!job.state().isFinished()) {
@@ -67,18 +105,18 @@ final class JobStreams {
                 message.put("state", job.state().name());
                 message.put("percent", job.percent());
                 message.put("message", job.message());
-                channel.send("progress", write(json, message));
+                channel.send("progress", write(message));
                 return;
             }
             String type = job.state() == JobState.SUCCEEDED ? "result" : "error";
             message.put("type", type);
-            message.put("job", resource.apply(job));
-            channel.send(type, write(json, message));
+            message.put("job", representation.resource(job));
+            channel.send(type, write(message));
             channel.close();
         };
     }
 
-    private static String write(JsonMapper json, Object value) {
+    private String write(Object value) {
         return new String(json.write(value), StandardCharsets.UTF_8);
     }
 }

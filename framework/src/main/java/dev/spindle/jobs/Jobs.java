@@ -4,50 +4,27 @@ import dev.spindle.Extension;
 import dev.spindle.Spindle;
 import dev.spindle.http.Context;
 import dev.spindle.http.HttpException;
-import dev.spindle.http.HttpStatus;
-import dev.spindle.internal.threading.Dispatcher;
-import dev.spindle.internal.threading.Dispatchers;
 import dev.spindle.json.JsonMapper;
-import io.micrometer.core.instrument.LongTaskTimer;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * An app's background jobs: start them from a handler, and let clients collect the result by
  * polling, long polling, a webhook, or a WebSocket / server-sent event stream.
  * <pre>{@code
- * Jobs jobs = app.jobs();
+ * Jobs jobs = Jobs.install(app, settings -> settings.webhookSecret(secret));
  * app.post("/reports", ctx -> jobs.start(ctx, "report", job -> {
  *     job.progress(50, "half way");
  *     return reports.build();
  * }));
  * }</pre>
  *
- * <p>{@link #install} (done by {@code app.jobs()}) serves, under the base path ({@code /jobs}):
+ * <p>{@link #install} serves, under the base path ({@code /jobs}):
  * <table>
  *   <caption>Job routes</caption>
  *   <tr><td>{@code GET /jobs/{id}}</td><td>the job; {@code Retry-After} while unfinished</td></tr>
@@ -66,49 +43,38 @@ import org.slf4j.LoggerFactory;
  * dropped (their attempts so far stay recorded).
  *
  * <p><b>Threading:</b> all methods are safe to call from any thread. Work runs on the jobs executor
- * (see {@link JobSettings#threading}); waits, timeouts and retries are scheduled on one timer thread;
- * webhooks are sent from virtual threads. Every thread is created by {@link Dispatchers}.
+ * (see {@link JobSettings#threading}), on threads named {@code spindle-<mode>-jobs-<n>}; waits,
+ * timeouts and retries are scheduled on one timer thread ({@code spindle-jobs-timer-1}); webhooks
+ * are sent from virtual threads ({@code spindle-<mode>-jobs-notify-<n>}). Uncaught exceptions on any
+ * of them are logged.
  */
 public final class Jobs implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(Jobs.class);
-    private static final Base64.Encoder IDS = Base64.getUrlEncoder().withoutPadding();
-    private static final int MAX_PAGE = 100;
-
-    private final JobSettings settings;
     private final JobStore store;
-    private final Clock clock;
     private final JsonMapper json;
-    private final JobMetrics metrics;
-    private final Dispatcher executor;
-    private final ScheduledThreadPoolExecutor timer;
-    /** Virtual threads for webhook attempts and for waking long polls. */
-    private final ExecutorService senders;
+    private final JobRepresentation representation;
+    private final JobThreads threads;
+    private final JobExpiry expiry;
     private final Webhooks webhooks;
-    private final SecureRandom random = new SecureRandom();
-    private final ConcurrentHashMap<String, JobEntry> live = new ConcurrentHashMap<>();
-    private final ReentrantLock finishedLock = new ReentrantLock();
-    private final AtomicInteger waiting = new AtomicInteger();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final JobRunner runner;
+    private final LongPolls polls;
 
     private Jobs(JobSettings settings) {
-        this.settings = settings;
         this.store = settings.store != null ? settings.store : JobStore.inMemory();
-        this.clock = settings.clock;
         this.json = settings.json != null ? settings.json : JsonMapper.jackson();
-        this.metrics = new JobMetrics(settings.meterRegistry);
-        this.executor = Dispatchers.create(settings.threading, "jobs");
-        this.timer = new ScheduledThreadPoolExecutor(1, Dispatchers.daemonThreads("jobs-timer"));
-        timer.setRemoveOnCancelPolicy(true);
-        this.senders = Executors.newThreadPerTaskExecutor(Dispatchers.virtualThreads(settings.threading, "jobs-notify"));
-        this.webhooks = new Webhooks(settings, metrics, timer, senders, this::recordDelivery);
-        long sweep = Math.min(settings.ttl.toMillis(), Duration.ofMinutes(1).toMillis());
-        timer.scheduleWithFixedDelay(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
+        this.representation = new JobRepresentation(settings.basePath, settings.retryAfter);
+        this.threads = new JobThreads(settings.threading);
+        JobMetrics metrics = new JobMetrics(settings.meterRegistry);
+        this.expiry = new JobExpiry(store, settings.clock, settings.ttl);
+        this.webhooks = new Webhooks(settings, metrics, threads.timer(), threads.notifications(), expiry::recordDelivery);
+        this.runner = new JobRunner(settings, store, metrics, threads, this::callBack);
+        this.polls = new LongPolls(threads.timer(), threads.wakeups());
+        expiry.scheduleSweeps(threads.timer());
     }
 
     /**
-     * Jobs configured by {@code setup}, with their own executor and timer: {@link #close()} them when
-     * done. {@code app.jobs()} creates and installs the app's jobs and closes them when the app stops.
+     * Jobs configured by {@code setup}, with their own threads and no routes: {@link #close()} them
+     * when done. To serve the job routes and stop with an app, use {@link #install} instead.
      */
     public static Jobs create(Consumer<JobSettings> setup) {
         JobSettings settings = new JobSettings();
@@ -127,6 +93,7 @@ public final class Jobs implements AutoCloseable {
      * @throws IllegalStateException if the app has started
      */
     public static Jobs install(Spindle app, Consumer<JobSettings> setup) {
+        Objects.requireNonNull(setup, "setup");
         Jobs[] installed = new Jobs[1];
         app.install(extension -> {
             JobSettings settings = new JobSettings();
@@ -134,26 +101,17 @@ public final class Jobs implements AutoCloseable {
             extension.meterRegistry().ifPresent(settings::meterRegistry);
             setup.accept(settings);
             Jobs jobs = new Jobs(settings);
-            jobs.declareRoutes(extension.app());
+            try {
+                jobs.routes(settings).declare(extension.app());
+            } catch (RuntimeException e) {
+                jobs.close();
+                throw e;
+            }
             extension.onStop(jobs::close);
             installed[0] = jobs;
         });
         return installed[0];
     }
-
-    private void declareRoutes(Spindle app) {
-        String base = settings.basePath;
-        Duration longest = settings.maxWait.plusSeconds(5);
-        if (settings.listJobs) {
-            app.get(base, this::listRoute);
-        }
-        app.get(base + "/{id}", this::getRoute, route -> route.timeout(longest));
-        app.delete(base + "/{id}", this::cancelRoute);
-        app.get(base + "/{id}/events", this::eventsRoute);
-        app.ws(base + "/{id}/events", new JobEventsSocket(this));
-    }
-
-    // ---- submitting ----
 
     /**
      * Starts a job for a request: answers {@code 202 Accepted} with {@code Location: /jobs/{id}} and
@@ -173,9 +131,7 @@ public final class Jobs implements AutoCloseable {
      *         or no webhook secret configured)
      */
     public Object start(Context ctx, String kind, String callbackUrl, JobWork work) {
-        Job job = submit(kind, callbackUrl, settings.timeout, work);
-        ctx.status(HttpStatus.ACCEPTED).header("Location", self(job));
-        return respond(ctx, job);
+        return representation.accepted(ctx, submit(kind, callbackUrl, null, work));
     }
 
     /**
@@ -189,45 +145,24 @@ public final class Jobs implements AutoCloseable {
     public Job submit(String kind, String callbackUrl, Duration timeout, JobWork work) {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(work, "work");
-        if (closed.get()) {
-            throw busy("The server is stopping and accepts no new jobs");
-        }
-        if (callbackUrl != null) {
-            if (!webhooks.enabled()) {
-                throw new HttpException(HttpStatus.BAD_REQUEST, "This server sends no webhooks: no webhook secret is configured");
-            }
-            try {
-                webhooks.check(callbackUrl);
-            } catch (CallbackUrls.Refused e) {
-                throw new HttpException(HttpStatus.BAD_REQUEST, "Refused callbackUrl: " + e.getMessage());
-            }
-        }
-        Job job = new Job(newId(), kind, JobState.QUEUED, 0, null, clock.instant(), null, null, null, null,
-                callbackUrl, List.of());
-        JobEntry entry = new JobEntry(job, work, timeout != null ? timeout : settings.timeout, store::save);
-        store.save(job);
-        live.put(job.id(), entry);
-        metrics.submitted(kind);
         try {
-            executor.execute(() -> run(entry));
+            runner.checkAccepting();
+            if (callbackUrl != null) {
+                checkCallback(callbackUrl);
+            }
+            return runner.submit(kind, callbackUrl, timeout, work);
         } catch (RejectedExecutionException e) {
-            live.remove(job.id());
-            store.remove(job.id());
-            metrics.leftQueue();
-            throw busy("Too many jobs are waiting; try again shortly");
+            throw representation.busy(e.getMessage());
         }
-        return job;
     }
-
-    // ---- reading and cancelling ----
 
     /** The job with this id as it is now, or empty if there is none (or it expired long enough ago to be forgotten). */
     public Optional<Job> find(String id) {
-        JobEntry entry = live.get(id);
+        JobEntry entry = runner.live(id);
         if (entry != null) {
             return Optional.of(entry.snapshot());
         }
-        return store.find(id).map(this::age);
+        return store.find(id).map(expiry::age);
     }
 
     /**
@@ -236,10 +171,7 @@ public final class Jobs implements AutoCloseable {
      * @return the job as it is afterwards, or empty if there is no such job
      */
     public Optional<Job> cancel(String id) {
-        JobEntry entry = live.get(id);
-        if (entry != null) {
-            end(entry, JobState.CANCELLED, null, new JobError("cancelled", "The job was cancelled"), true);
-        }
+        runner.cancel(id);
         return find(id);
     }
 
@@ -249,392 +181,60 @@ public final class Jobs implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        executor.shutdown();
-        JobError stopping = new JobError("cancelled", "The server stopped before the job ran");
-        for (JobEntry entry : live.values()) {
-            if (entry.snapshot().state() == JobState.QUEUED) {
-                end(entry, JobState.CANCELLED, null, stopping, false);
-            }
-        }
-        boolean drained;
-        try {
-            drained = executor.awaitTermination(settings.drainTimeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            drained = false;
-        }
-        if (!drained) {
-            JobError interrupted = new JobError("cancelled", "The server stopped before the job finished");
-            for (JobEntry entry : live.values()) {
-                end(entry, JobState.CANCELLED, null, interrupted, true);
-            }
-            executor.shutdownNow();
-        }
-        webhooks.close();
-        timer.shutdownNow();
-        senders.shutdown();
-        try {
-            if (!senders.awaitTermination(1, TimeUnit.SECONDS)) {
-                senders.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            senders.shutdownNow();
+        if (runner.stop()) {
+            webhooks.close();
+            threads.close();
         }
     }
 
-    // ---- running ----
-
-    private void run(JobEntry entry) {
-        if (!entry.start(clock.instant(), Thread.currentThread())) {
-            return;
-        }
-        metrics.leftQueue();
-        Job job = entry.snapshot();
-        LongTaskTimer.Sample active = metrics.started(job.kind());
-        ScheduledFuture<?> deadline = entry.timeout == null ? null : timer.schedule(() -> end(entry, JobState.FAILED,
-                null, new JobError("timeout", "The job ran longer than its " + entry.timeout.toMillis() + " ms limit"),
-                true), entry.timeout.toNanos(), TimeUnit.NANOSECONDS);
-        Object result = null;
-        Throwable failure = null;
-        try {
-            result = entry.work.run(entry);
-        } catch (Throwable error) {
-            failure = error;
-        } finally {
-            if (deadline != null) {
-                deadline.cancel(false);
-            }
-            active.stop();
-        }
-        if (failure == null) {
-            end(entry, JobState.SUCCEEDED, result, null, false);
-        } else if (failure instanceof JobFailedException failed) {
-            end(entry, JobState.FAILED, null, new JobError("failed", failed.getMessage()), false);
-        } else if (entry.isCancelled() && (failure instanceof InterruptedException || failure instanceof CancellationException)) {
-            log.debug("Job {} stopped after cancellation", job.id());
-        } else {
-            if (!entry.isCancelled()) {
-                log.warn("Job {} ({}) failed", job.id(), job.kind(), failure);
-            }
-            end(entry, JobState.FAILED, null, new JobError("failed",
-                    "The job failed; quote job id " + job.id() + " when reporting it"), false);
-        }
-        // A cancel or timeout may have interrupted this thread after the work returned; a pooled thread must not keep that.
-        Thread.interrupted();
+    /** The job with this id if it has not finished, else {@code null}. */
+    JobEntry live(String id) {
+        return runner.live(id);
     }
 
-    /** Ends a live job (if it has not ended), then wakes its long pollers and starts its webhook. */
-    private void end(JobEntry entry, JobState state, Object result, JobError error, boolean interrupt) {
-        JobEntry.Finished finished = entry.finish(state, clock.instant(), result, error, interrupt);
-        if (finished == null) {
-            return;
-        }
-        Job job = finished.job();
-        live.remove(job.id());
-        if (finished.from() == JobState.QUEUED) {
-            metrics.leftQueue();
-        }
-        metrics.completed(job.kind(), state);
-        for (CompletableFuture<Job> waiter : finished.waiters()) {
-            wake(waiter, job);
-        }
-        if (job.callbackUrl() != null) {
-            Map<String, Object> body = resource(job);
-            body.remove("deliveries");
-            webhooks.deliver(job.id(), job.callbackUrl(), newId(), json.write(body));
-        }
-    }
-
-    private void recordDelivery(String id, Delivery delivery) {
-        finishedLock.lock();
-        try {
-            store.find(id).ifPresent(job -> store.save(job.withDelivery(delivery)));
-        } finally {
-            finishedLock.unlock();
-        }
-    }
-
-    /** Applies the time to live to a finished snapshot: itself, its {@code EXPIRED} form, or {@code null} once forgotten. */
-    private Job age(Job job) {
-        if (!job.state().isFinished() || job.finishedAt() == null) {
-            return job;
-        }
-        Instant now = clock.instant();
-        Instant expiry = job.finishedAt().plus(settings.ttl);
-        if (now.isBefore(expiry)) {
-            return job;
-        }
-        finishedLock.lock();
-        try {
-            Job current = store.find(job.id()).orElse(null);
-            if (current == null) {
-                return null;
+    /** Up to {@code limit} jobs as they are now, newest first, after the first {@code offset}; forgotten ones left out. */
+    List<Job> recent(int offset, int limit) {
+        List<Job> jobs = new ArrayList<>();
+        for (Job stored : store.list(offset, limit)) {
+            JobEntry entry = runner.live(stored.id());
+            Job current = entry != null ? entry.snapshot() : expiry.age(stored);
+            if (current != null) {
+                jobs.add(current);
             }
-            if (!now.isBefore(expiry.plus(settings.ttl))) {
-                store.remove(job.id());
-                return null;
-            }
-            if (current.state() != JobState.EXPIRED) {
-                current = current.expired();
-                store.save(current);
-            }
-            return current;
-        } finally {
-            finishedLock.unlock();
         }
+        return jobs;
     }
 
-    private void sweep() {
-        try {
-            store.finished().forEach(this::age);
-        } catch (RuntimeException e) {
-            log.warn("Expiring finished jobs failed; trying again later", e);
-        }
-    }
-
-    // ---- streams ----
-
-    /**
-     * Streams the job's changes to {@code channel}: the current state at once, then each change, then
-     * the final message and a close. Returns what to run when the client goes away; {@code null} if
-     * there is no such job.
-     */
-    Runnable stream(String id, JobStreams.Channel channel) {
-        Consumer<Job> listener = JobStreams.listener(channel, this::resource, json);
-        JobEntry entry = live.get(id);
-        if (entry == null) {
-            Optional<Job> job = find(id);
-            if (job.isEmpty()) {
-                return null;
-            }
-            listener.accept(job.get());
-            return () -> { };
-        }
-        Job current = entry.subscribe(listener);
-        if (current.state().isFinished()) {
-            listener.accept(current);
-        }
-        return () -> entry.unsubscribe(listener);
-    }
-
-    /**
-     * Runs {@code work} off the IO thread, on the jobs' notification threads: stream set-up may
-     * read the {@link JobStore}, which may block.
-     */
-    void offIoThread(Runnable work) {
-        senders.execute(work);
+    /** How many jobs the store holds. */
+    int count() {
+        return store.count();
     }
 
     /** Long-poll requests being held now. */
     int waiting() {
-        return waiting.get();
+        return polls.waiting();
     }
 
-    // ---- routes ----
+    private JobRoutes routes(JobSettings settings) {
+        JobStreams streams = new JobStreams(this, representation, json, threads.notifications());
+        return new JobRoutes(this, representation, polls, streams, settings);
+    }
 
-    private Object getRoute(Context ctx) {
-        String id = ctx.pathParam("id");
-        String wait = ctx.queryParam("wait");
-        if (wait == null) {
-            return respond(ctx, existing(id));
+    private void checkCallback(String url) {
+        if (!webhooks.enabled()) {
+            throw representation.refusedCallback("This server sends no webhooks: no webhook secret is configured");
         }
-        Duration duration = parseWait(wait);
-        JobEntry entry = live.get(id);
-        if (entry == null || duration.isZero()) {
-            return respond(ctx, existing(id));
-        }
-        CompletableFuture<Job> waiter = new CompletableFuture<>();
-        if (!entry.addWaiter(waiter)) {
-            return respond(ctx, existing(id));
-        }
-        waiting.incrementAndGet();
-        ScheduledFuture<?> deadline;
         try {
-            deadline = timer.schedule(() -> {
-                if (entry.removeWaiter(waiter)) {
-                    wake(waiter, entry.snapshot());
-                }
-            }, duration.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            entry.removeWaiter(waiter);
-            waiting.decrementAndGet();
-            return respond(ctx, entry.snapshot());
-        }
-        return waiter.whenComplete((job, error) -> {
-            waiting.decrementAndGet();
-            deadline.cancel(false);
-        }).thenApply(job -> respond(ctx, job));
-    }
-
-    /**
-     * Completes a long poll on a virtual thread: completing it runs the rest of that request's
-     * pipeline (rendering, after hooks), which must hold up neither the timer nor the job's thread.
-     */
-    private void wake(CompletableFuture<Job> waiter, Job job) {
-        try {
-            senders.execute(() -> waiter.complete(job));
-        } catch (RejectedExecutionException e) {
-            waiter.complete(job);
+            webhooks.check(url);
+        } catch (CallbackUrls.Refused e) {
+            throw representation.refusedCallback("Refused callbackUrl: " + e.getMessage());
         }
     }
 
-    private Object cancelRoute(Context ctx) {
-        String id = ctx.pathParam("id");
-        return respond(ctx, cancel(id).orElseThrow(() -> unknown(id)));
-    }
-
-    private Object listRoute(Context ctx) {
-        int offset = Math.max(0, ctx.queryParamAsInt("offset", 0));
-        int limit = Math.max(1, Math.min(MAX_PAGE, ctx.queryParamAsInt("limit", 20)));
-        List<Map<String, Object>> items = new ArrayList<>();
-        for (Job job : store.list(offset, limit)) {
-            JobEntry entry = live.get(job.id());
-            Job current = entry != null ? entry.snapshot() : age(job);
-            if (current != null) {
-                items.add(resource(current));
-            }
-        }
-        int total = store.count();
-        Map<String, Object> page = new LinkedHashMap<>();
-        page.put("items", items);
-        page.put("offset", offset);
-        page.put("limit", limit);
-        page.put("total", total);
-        Map<String, String> links = new LinkedHashMap<>();
-        links.put("self", settings.basePath + "?offset=" + offset + "&limit=" + limit);
-        if (offset + limit < total) {
-            links.put("next", settings.basePath + "?offset=" + (offset + limit) + "&limit=" + limit);
-        }
-        if (offset > 0) {
-            links.put("prev", settings.basePath + "?offset=" + Math.max(0, offset - limit) + "&limit=" + limit);
-        }
-        page.put("links", links);
-        return page;
-    }
-
-    private Object eventsRoute(Context ctx) {
-        String id = ctx.pathParam("id");
-        String accept = ctx.header("Accept");
-        if (accept == null || !accept.contains("text/event-stream")) {
-            throw new HttpException(406, "Open " + ctx.path()
-                    + " as a WebSocket, or ask for server-sent events with Accept: text/event-stream");
-        }
-        existing(id);
-        ctx.eventStream(sink -> offIoThread(() -> {
-            Runnable unsubscribe = stream(id, JobStreams.Channel.of(sink));
-            if (unsubscribe == null) {
-                sink.close();
-            } else {
-                sink.onClose(unsubscribe);
-            }
-        }));
-        return null;
-    }
-
-    // ---- representation ----
-
-    private Object respond(Context ctx, Job job) {
-        if (!job.state().isFinished()) {
-            ctx.header("Retry-After", Long.toString(Math.max(1, settings.retryAfter.toSeconds())));
-        }
-        ctx.header("Cache-Control", "no-store");
-        return resource(job);
-    }
-
-    /** The job as JSON clients see it: the snapshot's fields, without empty ones, plus links. */
-    Map<String, Object> resource(Job job) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("id", job.id());
-        body.put("kind", job.kind());
-        body.put("state", job.state().name());
-        Map<String, Object> progress = new LinkedHashMap<>();
-        progress.put("percent", job.percent());
-        progress.put("message", job.message());
-        body.put("progress", progress);
-        body.put("createdAt", text(job.createdAt()));
-        body.put("startedAt", text(job.startedAt()));
-        body.put("finishedAt", text(job.finishedAt()));
-        if (job.state() == JobState.SUCCEEDED) {
-            body.put("result", job.result());
-        }
-        if (job.error() != null) {
-            body.put("error", job.error());
-        }
+    /** Starts the webhook of a job that ended, if it asked for one. On the thread that ended it. */
+    private void callBack(Job job) {
         if (job.callbackUrl() != null) {
-            body.put("callbackUrl", job.callbackUrl());
-            body.put("deliveries", job.deliveries().stream().map(Jobs::delivery).toList());
+            webhooks.deliver(job.id(), job.callbackUrl(), JobIds.next(), json.write(representation.webhookBody(job)));
         }
-        Map<String, String> links = new LinkedHashMap<>();
-        links.put("self", self(job));
-        links.put("events", self(job) + "/events");
-        if (!job.state().isFinished()) {
-            links.put("cancel", self(job));
-        }
-        body.put("links", links);
-        return body;
-    }
-
-    private static Map<String, Object> delivery(Delivery delivery) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("id", delivery.id());
-        body.put("attempt", delivery.attempt());
-        body.put("at", text(delivery.at()));
-        body.put("status", delivery.status());
-        body.put("outcome", delivery.outcome());
-        body.put("detail", delivery.detail());
-        return body;
-    }
-
-    private String self(Job job) {
-        return settings.basePath + "/" + job.id();
-    }
-
-    private static String text(Instant instant) {
-        return instant == null ? null : instant.toString();
-    }
-
-    private Job existing(String id) {
-        return find(id).orElseThrow(() -> unknown(id));
-    }
-
-    private static HttpException unknown(String id) {
-        return new HttpException(HttpStatus.NOT_FOUND, "No job has id " + id + " (it may have expired)");
-    }
-
-    private HttpException busy(String detail) {
-        return new HttpException(HttpStatus.SERVICE_UNAVAILABLE, detail,
-                Map.of("Retry-After", Long.toString(Math.max(1, settings.retryAfter.toSeconds()))));
-    }
-
-    private Duration parseWait(String text) {
-        String value = text.trim().toLowerCase(java.util.Locale.ROOT);
-        Duration wait;
-        try {
-            if (value.endsWith("ms")) {
-                wait = Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
-            } else if (value.endsWith("s")) {
-                wait = Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)));
-            } else if (value.endsWith("m")) {
-                wait = Duration.ofMinutes(Long.parseLong(value.substring(0, value.length() - 1)));
-            } else {
-                wait = Duration.ofSeconds(Long.parseLong(value));
-            }
-        } catch (NumberFormatException e) {
-            throw new HttpException(HttpStatus.BAD_REQUEST, "wait must look like 30s, 500ms or 1m, not '" + text + "'");
-        }
-        if (wait.isNegative()) {
-            throw new HttpException(HttpStatus.BAD_REQUEST, "wait must not be negative");
-        }
-        return wait.compareTo(settings.maxWait) > 0 ? settings.maxWait : wait;
-    }
-
-    private String newId() {
-        byte[] bytes = new byte[16];
-        random.nextBytes(bytes);
-        return IDS.encodeToString(bytes);
     }
 }

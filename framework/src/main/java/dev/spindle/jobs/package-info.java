@@ -2,8 +2,8 @@
  * Background jobs and the four ways a client collects their result: polling, long polling,
  * webhooks, and a WebSocket (or server-sent events) stream.
  * <pre>{@code
- * var app = Spindle.create(config -> config.jobs(jobs -> jobs.webhookSecret(secret)));
- * Jobs jobs = app.jobs();                        // also serves /jobs, /jobs/{id}, /jobs/{id}/events
+ * var app = Spindle.create();
+ * Jobs jobs = Jobs.install(app, settings -> settings.webhookSecret(secret));  // serves /jobs, /jobs/{id}, …
  * app.post("/reports", ctx -> jobs.start(ctx, "report", job -> {
  *     job.progress(50, "half way");
  *     return reports.build();

@@ -17,9 +17,12 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -115,6 +118,7 @@ class JobsTest {
             assertThat(JobTesting.jobs(app).waiting()).isZero();
 
             assertThat(get(http, app, "/jobs/" + id + "?wait=soon").statusCode()).isEqualTo(400);
+            assertThat(get(http, app, "/jobs/" + id + "?wait=999999999999999999m").statusCode()).isEqualTo(400);
         } finally {
             gate.release.countDown();
             app.stop();
@@ -330,6 +334,42 @@ class JobsTest {
         app.stop();
         assertThat(jobs.find(id).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
         assertThat(gate.interrupted.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"single", "pool:1:5", "threaded", "virtual"})
+    void a_cancelled_jobs_interrupt_does_not_reach_the_next_job_on_its_thread(String mode) throws Exception {
+        ThreadingMode threading = ThreadingMode.parse(mode);
+        Spindle app = JobTesting.withJobs(new JobTesting.Gate(), jobs -> jobs.threading(threading));
+        Jobs jobs = JobTesting.jobs(app);
+        try {
+            CountDownLatch started = new CountDownLatch(1);
+            AtomicReference<String> firstThread = new AtomicReference<>();
+            Job first = jobs.submit("test", null, null, job -> {
+                firstThread.set(Thread.currentThread().getName());
+                started.countDown();
+                try {
+                    new CountDownLatch(1).await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();   // the idiom: keep the interrupt for whoever runs next
+                }
+                return null;
+            });
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+            Job second = jobs.submit("test", null, null, job -> Map.of(
+                    "thread", Thread.currentThread().getName(),
+                    "interrupted", Thread.currentThread().isInterrupted()));
+            assertThat(json(delete(http, app, "/jobs/" + first.id())).getString("state")).isEqualTo("CANCELLED");
+
+            HttpResponse<String> done = get(http, app, "/jobs/" + second.id() + "?wait=30s");
+            assertThat(json(done).getString("state")).isEqualTo("SUCCEEDED");
+            assertThat(json(done).getBoolean("result.interrupted")).isFalse();
+            if (threading instanceof ThreadingMode.SingleThreaded || threading instanceof ThreadingMode.WorkerPool) {
+                assertThat(json(done).getString("result.thread")).isEqualTo(firstThread.get());
+            }
+        } finally {
+            app.stop();
+        }
     }
 
     @Test
