@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
 
 /**
- * The root handler, on the IO thread: refuses requests while draining, matches the route, receives
- * the whole body without blocking (bounded by the body limit), then hands the request to the route's
- * dispatcher. Nothing here blocks, and every path ends in a response or a closed connection.
+ * The root handler, on the IO thread: matches the route (a WebSocket upgrade of a WebSocket route
+ * goes straight to its handshake), refuses requests while draining, receives the whole body without
+ * blocking (bounded by the body limit), then hands the request to the route's dispatcher. Nothing
+ * here blocks, and every path ends in a response or a closed connection.
  */
 final class SpindleHandler implements HttpHandler {
 
@@ -32,10 +33,12 @@ final class SpindleHandler implements HttpHandler {
     private final long maxBodySize;
     private final InFlightRequests inFlight = new InFlightRequests();
     private final RequestMetrics metrics;
+    private final WebSocketUpgrades webSockets;
     private volatile boolean draining;
 
     SpindleHandler(Router router, JsonMapper json, long maxBodySize, RequestMetrics metrics) {
         this.router = router;
+        this.webSockets = new WebSocketUpgrades(router);
         this.json = json;
         this.maxBodySize = maxBodySize;
         this.metrics = metrics;
@@ -43,8 +46,13 @@ final class SpindleHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
-        inFlight.begin();
         String method = exchange.getRequestMethod().toString();
+        RouteMatch match = router.match(method, exchange.getRelativePath(), WebSocketUpgrades.requested(exchange));
+        if (match.route().webSocket() != null && !draining) {
+            webSockets.accept(exchange, match);
+            return;
+        }
+        inFlight.begin();
         RequestSample sample = metrics == RequestMetrics.NONE ? null
                 : metrics.arrived(method, exchange.getRequestStartTime(), name -> exchange.getRequestHeaders().getFirst(name));
         exchange.addExchangeCompleteListener((done, next) -> {
@@ -55,7 +63,6 @@ final class SpindleHandler implements HttpHandler {
             next.proceed();
         });
         String requestId = RequestIds.of(exchange.getRequestHeaders().getFirst(RequestIds.HEADER));
-        RouteMatch match = router.match(method, exchange.getRelativePath());
         if (sample != null) {
             sample.uri(match.route().uri());
         }
