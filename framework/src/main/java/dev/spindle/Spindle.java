@@ -41,6 +41,11 @@ import org.slf4j.LoggerFactory;
  * app.start(8080);
  * }</pre>
  *
+ * <p>Besides the problem bodies every error gets, an app answers a {@code LockTimeoutException} (a
+ * lock of {@code dev.spindle.locks} not acquired in time) with {@code 503} and {@code Retry-After},
+ * as it does when its executor is saturated; {@code error(LockTimeoutException.class, ...)} on the app
+ * or a group replaces that answer.
+ *
  * <p>Declare everything, then {@link #start()}: routes compile then, and declaring more afterwards
  * throws. Several apps can run in one JVM; an app holds no static state. Stopping is graceful
  * ({@link #stop()}), and {@code try (var app = …)} stops it too.
@@ -63,6 +68,7 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
     private Spindle(SpindleConfig config) {
         this.config = config;
         this.routes = Group.root(() -> started);
+        DefaultErrorHandlers.install(routes);
     }
 
     /** An app with the default configuration. */

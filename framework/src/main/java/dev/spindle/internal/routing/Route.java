@@ -23,8 +23,10 @@ import org.slf4j.LoggerFactory;
  * to bottom like Flask's {@code full_dispatch_request}: before hooks, handler, after hooks, error
  * handling, teardown.
  *
- * <p>A WebSocket route ({@link #webSocket()} not {@code null}) matches upgrade requests only; its
- * handler answers {@code 101 Switching Protocols}.
+ * <p>A WebSocket route ({@link #webSocket()} not {@code null}) matches upgrade requests only and runs
+ * the same pipeline: its handler accepts the upgrade ({@code 101 Switching Protocols}) once the
+ * before hooks let it through, and the server turns a {@code 101} that survived the after hooks into
+ * the handshake. A hook that answers or throws refuses the upgrade with that answer.
  *
  * <p><b>Threading:</b> immutable after compilation; {@link #handle} runs on the dispatcher's thread.
  */
@@ -32,7 +34,7 @@ public final class Route {
 
     private static final Logger log = LoggerFactory.getLogger(Route.class);
 
-    /** The handler of every WebSocket route: the hooks let the upgrade through, so accept it. */
+    /** The handler of every WebSocket route: the before hooks let the upgrade through, so accept it. */
     static final Handler ACCEPT_UPGRADE = ctx -> ctx.status(HttpStatus.SWITCHING_PROTOCOLS);
 
     private final String method;

@@ -58,15 +58,8 @@ final class ResponseWriter {
         if (exchange.isResponseStarted()) {
             return;
         }
-        exchange.setStatusCode(ctx.status());
+        writeHead(exchange, ctx);
         HeaderMap headers = exchange.getResponseHeaders();
-        for (Map.Entry<String, List<String>> header : ctx.responseHeaders().entrySet()) {
-            headers.putAll(HttpString.tryFromString(header.getKey()), header.getValue());
-        }
-        headers.put(RequestIds.HEADER, ctx.requestId());
-        for (dev.spindle.http.Cookie cookie : ctx.responseCookies()) {
-            exchange.setResponseCookie(toUndertow(cookie));
-        }
         if (ctx.eventStream() != null) {
             EventStreamResponse.start(exchange, ctx.eventStream());
             return;
@@ -84,6 +77,19 @@ final class ResponseWriter {
         }
         headers.put(Headers.CONTENT_LENGTH, body.length);
         exchange.getResponseSender().send(ByteBuffer.wrap(body));
+    }
+
+    /** Copies {@code ctx}'s status, headers and cookies onto the exchange, with the request id. */
+    static void writeHead(HttpServerExchange exchange, Context ctx) {
+        exchange.setStatusCode(ctx.status());
+        HeaderMap headers = exchange.getResponseHeaders();
+        for (Map.Entry<String, List<String>> header : ctx.responseHeaders().entrySet()) {
+            headers.putAll(HttpString.tryFromString(header.getKey()), header.getValue());
+        }
+        headers.put(RequestIds.HEADER, ctx.requestId());
+        for (dev.spindle.http.Cookie cookie : ctx.responseCookies()) {
+            exchange.setResponseCookie(toUndertow(cookie));
+        }
     }
 
     private static CookieImpl toUndertow(dev.spindle.http.Cookie cookie) {

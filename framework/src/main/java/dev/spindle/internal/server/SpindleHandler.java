@@ -18,10 +18,10 @@ import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
 
 /**
- * The root handler, on the IO thread: matches the route (a WebSocket upgrade of a WebSocket route
- * goes straight to its handshake), refuses requests while draining, receives the whole body without
- * blocking (bounded by the body limit), then hands the request to the route's dispatcher. Nothing
- * here blocks, and every path ends in a response or a closed connection.
+ * The root handler, on the IO thread: refuses requests while draining, matches the route (HTTP, or
+ * WebSocket for an upgrade request), receives the whole body without blocking (bounded by the body
+ * limit), then hands the request to the route's dispatcher. Nothing here blocks, and every path ends
+ * in a response, a WebSocket handshake or a closed connection.
  */
 final class SpindleHandler implements HttpHandler {
 
@@ -46,13 +46,8 @@ final class SpindleHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
-        String method = exchange.getRequestMethod().toString();
-        RouteMatch match = router.match(method, exchange.getRelativePath(), WebSocketUpgrades.requested(exchange));
-        if (match.route().webSocket() != null && !draining) {
-            webSockets.accept(exchange, match);
-            return;
-        }
         inFlight.begin();
+        String method = exchange.getRequestMethod().toString();
         RequestSample sample = metrics == RequestMetrics.NONE ? null
                 : metrics.arrived(method, exchange.getRequestStartTime(), name -> exchange.getRequestHeaders().getFirst(name));
         exchange.addExchangeCompleteListener((done, next) -> {
@@ -63,6 +58,7 @@ final class SpindleHandler implements HttpHandler {
             next.proceed();
         });
         String requestId = RequestIds.of(exchange.getRequestHeaders().getFirst(RequestIds.HEADER));
+        RouteMatch match = router.match(method, exchange.getRelativePath(), WebSocketUpgrades.requested(exchange));
         if (sample != null) {
             sample.uri(match.route().uri());
         }
@@ -110,6 +106,18 @@ final class SpindleHandler implements HttpHandler {
         exchange.setPersistent(false);
         writeProblem(exchange, requestId, match.route().uri(), HttpStatus.PAYLOAD_TOO_LARGE,
                 "The request body exceeds the limit of " + limit + " bytes", false);
+    }
+
+    /**
+     * Sends the response the pipeline left in {@code ctx}: the WebSocket handshake if it accepted the
+     * upgrade request of a WebSocket route ({@code 101}), else {@code ctx}'s response. IO thread.
+     */
+    void respond(HttpServerExchange exchange, RouteMatch match, Context ctx) {
+        if (match.route().webSocket() != null && ctx.status() == HttpStatus.SWITCHING_PROTOCOLS) {
+            webSockets.accept(exchange, match, ctx);
+        } else {
+            ResponseWriter.write(exchange, ctx);
+        }
     }
 
     /** Answers with a problem body from the IO thread, without running any handler or hook. */

@@ -1,5 +1,6 @@
 package dev.spindle.internal.server;
 
+import dev.spindle.http.Context;
 import dev.spindle.internal.routing.Route;
 import dev.spindle.internal.routing.RouteMatch;
 import dev.spindle.internal.routing.Router;
@@ -16,7 +17,9 @@ import org.xnio.IoUtils;
 
 /**
  * The handshakes of an app's WebSocket routes: Undertow's handshake handler for each, wired to the
- * route's {@link dev.spindle.http.WebSocketHandler}. Called on the IO thread only.
+ * route's {@link dev.spindle.http.WebSocketHandler}. An upgrade request runs its route's pipeline
+ * like any request; only when the pipeline accepted it (status 101) does the handshake run here.
+ * Called on the IO thread only.
  */
 final class WebSocketUpgrades {
 
@@ -32,7 +35,7 @@ final class WebSocketUpgrades {
         for (Route route : router.routes()) {
             if (route.webSocket() != null) {
                 byRoute.put(route, new WebSocketProtocolHandshakeHandler(
-                        new UndertowWebSocketSession.Callback(route.webSocket())));
+                        new UndertowWebSocketSession.Callback(route.webSocket()), WebSocketUpgrades::refuse));
             }
         }
         this.handshakes = Map.copyOf(byRoute);
@@ -45,17 +48,31 @@ final class WebSocketUpgrades {
     }
 
     /**
-     * Answers the upgrade request of {@code match}'s WebSocket route with the handshake; the
-     * connection then belongs to the route's handler. Never throws: a handshake Undertow cannot
-     * perform closes the connection.
+     * Answers the upgrade request of {@code match}'s WebSocket route, which its pipeline accepted,
+     * with the handshake: the headers and cookies the after hooks set on {@code ctx} go with the
+     * {@code 101}, and the connection then belongs to the route's handler. Never throws: a handshake
+     * Undertow cannot perform closes the connection.
      */
-    void accept(HttpServerExchange exchange, RouteMatch match) {
+    void accept(HttpServerExchange exchange, RouteMatch match, Context ctx) {
         exchange.putAttachment(PATH_PARAMS, match.params());
         try {
+            ResponseWriter.writeHead(exchange, ctx);
             handshakes.get(match.route()).handleRequest(exchange);
         } catch (Exception e) {
-            log.error("The WebSocket handshake of {} failed; closing the connection", match.route(), e);
+            log.error("The WebSocket handshake of {} failed (request {}); closing the connection", match.route(),
+                    ctx.requestId(), e);
             IoUtils.safeClose(exchange.getConnection());
         }
+    }
+
+    /** An upgrade request without a WebSocket version and key Undertow supports: 400, and no socket. */
+    private static void refuse(HttpServerExchange exchange) {
+        String requestId = exchange.getResponseHeaders().getFirst(RequestIds.HEADER);
+        exchange.getResponseHeaders().clear();
+        exchange.getResponseHeaders().put(RequestIds.HEADER, requestId);
+        exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, 0);
+        exchange.setStatusCode(400);
+        exchange.setPersistent(false);
+        exchange.endExchange();
     }
 }
