@@ -9,7 +9,6 @@ import dev.spindle.internal.metrics.RequestMetrics;
 import dev.spindle.internal.metrics.RoutesSnapshot;
 import dev.spindle.internal.metrics.SpindleMetrics;
 import dev.spindle.internal.routing.Group;
-import dev.spindle.internal.routing.PathTemplate;
 import dev.spindle.internal.routing.Router;
 import dev.spindle.internal.server.UndertowServer;
 import dev.spindle.internal.threading.DispatcherView;
@@ -24,7 +23,6 @@ import dev.spindle.threading.ThreadingMode;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -43,6 +41,11 @@ import org.slf4j.LoggerFactory;
  * app.start(8080);
  * }</pre>
  *
+ * <p>Besides the problem bodies every error gets, an app answers a {@code LockTimeoutException} (a
+ * lock of {@code dev.spindle.locks} not acquired in time) with {@code 503} and {@code Retry-After},
+ * as it does when its executor is saturated; {@code error(LockTimeoutException.class, ...)} on the app
+ * or a group replaces that answer.
+ *
  * <p>Declare everything, then {@link #start()}: routes compile then, and declaring more afterwards
  * throws. Several apps can run in one JVM; an app holds no static state. Stopping is graceful
  * ({@link #stop()}), and {@code try (var app = …)} stops it too.
@@ -60,12 +63,12 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
     private volatile Router router;
     private final AtomicReference<UndertowServer> server = new AtomicReference<>();
     private volatile RequestMetrics metrics = RequestMetrics.NONE;
-    private final Map<String, WebSocketHandler> webSockets = new LinkedHashMap<>();
     private final List<Runnable> stopActions = new ArrayList<>();
 
     private Spindle(SpindleConfig config) {
         this.config = config;
         this.routes = Group.root(() -> started);
+        DefaultErrorHandlers.install(routes);
     }
 
     /** An app with the default configuration. */
@@ -104,8 +107,7 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
             metrics = config.meterRegistry() == null ? RequestMetrics.NONE
                     : SpindleMetrics.create(config.meterRegistry(), config.observationRegistry(), config.threading(),
                             config.blockedThreshold(), config.overdueThreshold(), router);
-            server.set(UndertowServer.start(config.serverOptions(port), router, config.json(), Map.copyOf(webSockets),
-                    metrics));
+            server.set(UndertowServer.start(config.serverOptions(port), router, config.json(), metrics));
         } catch (RuntimeException e) {
             if (router != null) {
                 router.dispatchers().forEach(dispatcher -> dispatcher.shutdownNow());
@@ -180,21 +182,6 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
     @Override
     public void close() {
         stop();
-    }
-
-    /**
-     * Serves WebSocket connections on {@code template} (same syntax as HTTP routes). Only upgrade
-     * requests match it, so the same path may also have HTTP routes. See {@link WebSocketHandler}.
-     */
-    public Spindle ws(String template, WebSocketHandler handler) {
-        if (started) {
-            throw new IllegalStateException("The app has started: WebSocket routes must be declared before start()");
-        }
-        PathTemplate.parse(template);
-        if (webSockets.putIfAbsent(template, Objects.requireNonNull(handler)) != null) {
-            throw new IllegalStateException("A WebSocket route is already declared at " + template);
-        }
-        return this;
     }
 
     /**
@@ -280,6 +267,12 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
     @Override
     public Spindle route(String method, String template, Handler handler, Consumer<RouteOptions> options) {
         routes.route(method, template, handler, options);
+        return this;
+    }
+
+    @Override
+    public Spindle ws(String template, WebSocketHandler handler) {
+        routes.ws(template, handler);
         return this;
     }
 

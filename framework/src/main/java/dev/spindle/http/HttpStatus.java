@@ -3,6 +3,8 @@ package dev.spindle.http;
 /** Status codes Spindle itself answers with, and their reason phrases. */
 public final class HttpStatus {
 
+    /** The answer to an accepted WebSocket upgrade. */
+    public static final int SWITCHING_PROTOCOLS = 101;
     public static final int OK = 200;
     public static final int CREATED = 201;
     public static final int ACCEPTED = 202;
@@ -25,6 +27,7 @@ public final class HttpStatus {
     /** The standard reason phrase (RFC 9110), e.g. {@code Not Found} for 404; {@code Unknown} for unregistered codes. */
     public static String reasonPhrase(int status) {
         return switch (status) {
+            case 101 -> "Switching Protocols";
             case 200 -> "OK";
             case 201 -> "Created";
             case 202 -> "Accepted";

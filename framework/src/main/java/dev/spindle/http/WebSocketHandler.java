@@ -14,9 +14,13 @@ package dev.spindle.http;
  * }</pre>
  *
  * <p>A WebSocket route matches only upgrade requests ({@code Upgrade: websocket}); other requests
- * to the same path go to the HTTP routes, so one path can offer both. HTTP hooks and error handlers
- * do not run for WebSocket connections: check what you need in {@link #onOpen} and
- * {@link WebSocketSession#close(int, String) close} with {@code 1008} to refuse.
+ * to the same path go to the HTTP routes, so one path can offer both. The upgrade request is a
+ * request like any other: the {@code before} hooks of the app and of the route's groups run for it,
+ * on the app's (or group's) threading mode, before the handshake. A hook that returns a value or
+ * throws answers the upgrade with that response (a {@code 401}, say), and no connection is opened;
+ * otherwise the {@code after} hooks may add headers to the {@code 101} response, {@code teardown}
+ * runs, and the request is metered with status {@code 101}. Hooks and error handlers do not run
+ * for the messages of an open connection.
  *
  * <p>Messages from the client are limited to 64 KiB; a larger one closes the connection. Binary
  * messages are accepted and ignored.

@@ -4,6 +4,7 @@ import dev.spindle.http.ErrorHandler;
 import dev.spindle.http.Filter;
 import dev.spindle.http.Handler;
 import dev.spindle.http.Teardown;
+import dev.spindle.http.WebSocketHandler;
 import dev.spindle.threading.ThreadingMode;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -21,6 +22,13 @@ public interface Routes<S extends Routes<S>> {
 
     /** Declares a route for {@code method} (upper case) at {@code template}, relative to this group's prefix. */
     S route(String method, String template, Handler handler, Consumer<RouteOptions> options);
+
+    /**
+     * Serves WebSocket connections at {@code template} (same syntax as HTTP routes), relative to this
+     * group's prefix. Only upgrade requests ({@code GET} with {@code Upgrade: websocket}) match it, so
+     * the same path may also have HTTP routes. See {@link WebSocketHandler}.
+     */
+    S ws(String template, WebSocketHandler handler);
 
     /** A nested group under {@code prefix}, with its own hooks, error handlers and optionally threading. */
     S group(String prefix, Consumer<RouteGroup> setup);

@@ -1,6 +1,7 @@
 package dev.spindle.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spindle.Spindle;
 import dev.spindle.http.WebSocketHandler;
@@ -64,6 +65,43 @@ class StreamingSupportTest {
         } finally {
             app.stop();
         }
+    }
+
+    @Test
+    void a_group_serves_its_websocket_routes_under_its_prefix_with_the_converters_of_http_routes()
+            throws Exception {
+        var app = Spindle.create();
+        app.group("/api", api -> api
+                .get("/rooms/{n:int}", ctx -> "plain HTTP")
+                .ws("/rooms/{n:int}", session -> session.send("number " + session.pathParam("n")))
+                .ws("/rooms/{name}", session -> session.send("name " + session.pathParam("name"))));
+        app.start(0);
+        try {
+            var numbered = new JobStreamsTest.Collector();
+            http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + app.port() + "/api/rooms/7"), numbered)
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(numbered.messages.poll(10, TimeUnit.SECONDS)).isEqualTo("number 7");
+            var named = new JobStreamsTest.Collector();
+            http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + app.port() + "/api/rooms/blue"), named)
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(named.messages.poll(10, TimeUnit.SECONDS)).isEqualTo("name blue");
+            HttpResponse<String> plain = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + app.port() + "/api/rooms/7")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(plain.body()).isEqualTo("plain HTTP");
+        } finally {
+            app.stop();
+        }
+    }
+
+    @Test
+    void two_websocket_routes_for_the_same_requests_are_refused_at_start_naming_both() {
+        var app = Spindle.create();
+        app.ws("/rooms/{room}", session -> session.close());
+        app.group("/rooms", rooms -> rooms.ws("/{name}", session -> session.close()));
+        assertThatThrownBy(() -> app.start(0))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("WS /rooms/{room}")
+                .hasMessageContaining("WS /rooms/{name}");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.spindle.Spindle;
 import dev.spindle.http.HttpException;
+import dev.spindle.locks.Mutex;
 import dev.spindle.testing.SpindleTest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -185,5 +186,24 @@ class EveryModeTest {
                 .statusCode(418)
                 .contentType("application/problem+json")
                 .body("detail", org.hamcrest.Matchers.equalTo("short and stout")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("modes")
+    void a_lock_timeout_in_a_handler_answers_503_with_retry_after(ThreadingMode mode) throws Exception {
+        Mutex inventory = Mutex.create("inventory");
+        Spindle app = Spindle.create(config -> config.threading(mode));
+        app.post("/orders", ctx -> {
+            try (var held = inventory.acquire(Duration.ofMillis(1))) {
+                return "ordered";
+            }
+        });
+        try (var heldByTheTest = inventory.acquire()) {
+            SpindleTest.test(app, client -> client.spec().post("/orders").then()
+                    .statusCode(503)
+                    .header("Retry-After", "1")
+                    .contentType("application/problem+json")
+                    .body("status", org.hamcrest.Matchers.equalTo(503)));
+        }
     }
 }

@@ -4,6 +4,7 @@ import dev.spindle.http.ErrorHandler;
 import dev.spindle.http.Filter;
 import dev.spindle.http.Handler;
 import dev.spindle.http.Teardown;
+import dev.spindle.http.WebSocketHandler;
 import dev.spindle.internal.Checks;
 import dev.spindle.routing.RouteGroup;
 import dev.spindle.routing.RouteOptions;
@@ -30,7 +31,8 @@ public final class Group implements RouteGroup {
     Duration timeout;
     private final BooleanSupplier frozen;
 
-    record Declared(String method, String template, Handler handler, Options options) {
+    /** One declared route; {@code webSocket} is {@code null} for an HTTP route. */
+    record Declared(String method, String template, Handler handler, Options options, WebSocketHandler webSocket) {
     }
 
     private Group(String prefix, Group parent, BooleanSupplier frozen) {
@@ -53,14 +55,27 @@ public final class Group implements RouteGroup {
     public RouteGroup route(String method, String template, Handler handler, Consumer<RouteOptions> options) {
         checkOpen();
         Objects.requireNonNull(handler, "handler");
+        checkTemplate(template);
+        Options declared = new Options();
+        options.accept(declared);
+        routes.add(new Declared(method.toUpperCase(java.util.Locale.ROOT), template, handler, declared, null));
+        return this;
+    }
+
+    @Override
+    public RouteGroup ws(String template, WebSocketHandler handler) {
+        checkOpen();
+        Objects.requireNonNull(handler, "handler");
+        checkTemplate(template);
+        routes.add(new Declared("GET", template, Route.ACCEPT_UPGRADE, new Options(), handler));
+        return this;
+    }
+
+    private void checkTemplate(String template) {
         if (!template.startsWith("/")) {
             throw new IllegalArgumentException("Route template must start with '/': " + template);
         }
-        Options declared = new Options();
-        options.accept(declared);
         PathTemplate.parse(prefix() + template);
-        routes.add(new Declared(method.toUpperCase(java.util.Locale.ROOT), template, handler, declared));
-        return this;
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.spindle.http.HttpException;
 import dev.spindle.http.HttpStatus;
 import dev.spindle.http.Problem;
 import dev.spindle.http.Teardown;
+import dev.spindle.http.WebSocketHandler;
 import dev.spindle.internal.http.DefaultContext;
 import dev.spindle.internal.threading.Dispatcher;
 import java.time.Duration;
@@ -22,11 +23,19 @@ import org.slf4j.LoggerFactory;
  * to bottom like Flask's {@code full_dispatch_request}: before hooks, handler, after hooks, error
  * handling, teardown.
  *
+ * <p>A WebSocket route ({@link #webSocket()} not {@code null}) matches upgrade requests only and runs
+ * the same pipeline: its handler accepts the upgrade ({@code 101 Switching Protocols}) once the
+ * before hooks let it through, and the server turns a {@code 101} that survived the after hooks into
+ * the handshake. A hook that answers or throws refuses the upgrade with that answer.
+ *
  * <p><b>Threading:</b> immutable after compilation; {@link #handle} runs on the dispatcher's thread.
  */
 public final class Route {
 
     private static final Logger log = LoggerFactory.getLogger(Route.class);
+
+    /** The handler of every WebSocket route: the before hooks let the upgrade through, so accept it. */
+    static final Handler ACCEPT_UPGRADE = ctx -> ctx.status(HttpStatus.SWITCHING_PROTOCOLS);
 
     private final String method;
     private final PathTemplate template;
@@ -37,9 +46,10 @@ public final class Route {
     private final Duration timeout;
     private final String uri;
     private final long streamingBodyLimit;
+    private final WebSocketHandler webSocket;
 
     Route(String method, PathTemplate template, Handler handler, String name, List<Scope> scopes,
-          Dispatcher dispatcher, Duration timeout, String uri, long streamingBodyLimit) {
+          Dispatcher dispatcher, Duration timeout, String uri, long streamingBodyLimit, WebSocketHandler webSocket) {
         this.method = method;
         this.template = template;
         this.handler = handler;
@@ -49,11 +59,12 @@ public final class Route {
         this.timeout = timeout;
         this.uri = uri;
         this.streamingBodyLimit = streamingBodyLimit;
+        this.webSocket = webSocket;
     }
 
     /** The same scopes and dispatcher with another handler and uri: the app-level 404/405/redirect answers. */
     Route withHandler(String syntheticUri, Handler replacement) {
-        return new Route(method, template, replacement, null, scopes, dispatcher, timeout, syntheticUri, -1);
+        return new Route(method, template, replacement, null, scopes, dispatcher, timeout, syntheticUri, -1, null);
     }
 
     public String method() {
@@ -88,6 +99,11 @@ public final class Route {
      */
     public long streamingBodyLimit() {
         return streamingBodyLimit;
+    }
+
+    /** The handler of the connections of a WebSocket route, or {@code null} for an HTTP route. */
+    public WebSocketHandler webSocket() {
+        return webSocket;
     }
 
     /** The request timeout, or {@code null} for none. */
@@ -266,6 +282,6 @@ public final class Route {
 
     @Override
     public String toString() {
-        return method + " " + template;
+        return (webSocket == null ? method : "WS") + " " + template;
     }
 }

@@ -53,7 +53,7 @@ public final class Router {
                                  BiFunction<ThreadingMode, String, Dispatcher> dispatcherFactory) {
         Dispatcher appDispatcher = dispatcherFactory.apply(appMode, "app");
         Route fallback = new Route("*", PathTemplate.parse("/"), ctx -> null, null, List.of(app.scope),
-                appDispatcher, appTimeout, NOT_FOUND, -1);
+                appDispatcher, appTimeout, NOT_FOUND, -1, null);
         Router router = new Router(fallback);
         router.dispatchers.add(appDispatcher);
         try {
@@ -94,7 +94,7 @@ public final class Router {
             Duration timeout = options.timeout != null ? options.timeout : groupTimeout;
             PathTemplate template = PathTemplate.parse(full);
             Route route = new Route(declared.method(), template, declared.handler(), options.name, chain,
-                    dispatcher, timeout, full, options.streamingBodyLimit);
+                    dispatcher, timeout, full, options.streamingBodyLimit, declared.webSocket());
             insert(route);
         }
         for (Group child : group.children) {
@@ -118,7 +118,13 @@ public final class Router {
                     ? node.params.computeIfAbsent(segment.converter(), c -> new Node())
                     : node.literals.computeIfAbsent(segment.literal(), l -> new Node());
         }
-        Route existing = node.routes.putIfAbsent(route.method(), route);
+        Route existing;
+        if (route.webSocket() != null) {
+            existing = node.webSocket;
+            node.webSocket = existing == null ? route : existing;
+        } else {
+            existing = node.routes.putIfAbsent(route.method(), route);
+        }
         if (existing != null) {
             throw new IllegalStateException("Ambiguous routes: " + existing + " and " + route
                     + " match the same requests; rename a parameter's converter or a literal segment");
@@ -172,18 +178,34 @@ public final class Router {
         return url.toString();
     }
 
-    /** Finds the route for a request; see {@link RouteMatch} for requests no declared route answers. */
+    /** Finds the HTTP route for a request; see {@link RouteMatch} for requests no declared route answers. */
     public RouteMatch match(String method, String path) {
+        return match(method, path, false);
+    }
+
+    /**
+     * Finds the route for a request. A WebSocket upgrade request ({@code GET} with
+     * {@code Upgrade: websocket}) goes to the WebSocket route of its path if there is one, and like
+     * any other request to the HTTP routes if not; see {@link RouteMatch} for requests no declared
+     * route answers.
+     */
+    public RouteMatch match(String method, String path, boolean webSocketUpgrade) {
         String[] segments = path.substring(path.startsWith("/") ? 1 : 0).split("/", -1);
         List<Object> values = new ArrayList<>(4);
+        if (webSocketUpgrade && method.equals("GET")) {
+            Node node = find(root, segments, 0, values, candidate -> candidate.webSocket != null);
+            if (node != null) {
+                return matched(node.webSocket, values);
+            }
+        }
         Node node = find(root, segments, 0, values, candidate -> candidate.answers(method));
         if (node == null) {
             values.clear();
-            node = find(root, segments, 0, values, candidate -> true);
+            node = find(root, segments, 0, values, Node::hasHttpRoutes);
         }
         if (node == null) {
             if (!path.endsWith("/") && find(root, (path.substring(1) + "/").split("/", -1), 0, new ArrayList<>(),
-                    candidate -> true) != null) {
+                    Node::hasHttpRoutes) != null) {
                 String location = PercentEncoding.encodePath(path) + "/";
                 return new RouteMatch(fallback.withHandler(REDIRECTION, ctx -> {
                     String query = ctx.queryString();
@@ -214,6 +236,10 @@ public final class Router {
                         Map.of("Allow", allow));
             }), Map.of());
         }
+        return matched(route, values);
+    }
+
+    private static RouteMatch matched(Route route, List<Object> values) {
         List<String> names = route.template().parameterNames();
         Map<String, Object> params = names.isEmpty() ? Map.of() : new LinkedHashMap<>(names.size() * 2);
         for (int i = 0; i < names.size(); i++) {
@@ -223,14 +249,14 @@ public final class Router {
     }
 
     /**
-     * Depth-first search, literals before parameters, for a node that has routes and that
-     * {@code accepts}: first for one that answers the request's method (so {@code GET /users/new}
-     * reaches {@code GET /users/{name}} even when only {@code POST /users/new} is literal), then
-     * for any, to answer 405 with the methods it has.
+     * Depth-first search, literals before parameters, for a node that {@code accepts} the request:
+     * first for one that answers the request's method (so {@code GET /users/new} reaches
+     * {@code GET /users/{name}} even when only {@code POST /users/new} is literal), then for any
+     * with HTTP routes, to answer 405 with the methods it has.
      */
     private static Node find(Node node, String[] segments, int index, List<Object> values, Predicate<Node> accepts) {
         if (index == segments.length) {
-            return node.routes.isEmpty() || !accepts.test(node) ? null : node;
+            return accepts.test(node) ? node : null;
         }
         String segment = segments[index];
         Node literal = node.literals.get(segment);
@@ -245,7 +271,7 @@ public final class Router {
             if (converter == PathTemplate.Converter.PATH) {
                 Object rest = converter.convert(String.join("/", java.util.Arrays.copyOfRange(segments, index, segments.length)));
                 Node tail = entry.getValue();
-                if (rest != null && !tail.routes.isEmpty() && accepts.test(tail)) {
+                if (rest != null && accepts.test(tail)) {
                     values.add(rest);
                     return tail;
                 }
@@ -269,6 +295,11 @@ public final class Router {
         final Map<String, Node> literals = new HashMap<>();
         final Map<PathTemplate.Converter, Node> params = new java.util.EnumMap<>(PathTemplate.Converter.class);
         final Map<String, Route> routes = new LinkedHashMap<>();
+        Route webSocket;
+
+        boolean hasHttpRoutes() {
+            return !routes.isEmpty();
+        }
 
         boolean answers(String method) {
             return routes.containsKey(method) || (method.equals("HEAD") && routes.containsKey("GET"));

@@ -229,7 +229,7 @@ final class RequestTask implements Dispatcher.Task, Route.Listener {
     private void respond() {
         onIoThread(() -> {
             cancelDeadline();
-            ResponseWriter.write(exchange, requestId, ctx.response());
+            server.respond(exchange, match, requestId, ctx.response());
         });
     }
 

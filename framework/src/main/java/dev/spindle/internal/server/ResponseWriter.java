@@ -62,15 +62,8 @@ final class ResponseWriter {
             return;
         }
         int status = response.status();
-        exchange.setStatusCode(status);
+        writeHead(exchange, requestId, response);
         HeaderMap headers = exchange.getResponseHeaders();
-        for (Map.Entry<String, List<String>> header : response.headers().entrySet()) {
-            headers.putAll(HttpString.tryFromString(header.getKey()), header.getValue());
-        }
-        headers.put(RequestIds.HEADER, requestId);
-        for (Cookie cookie : response.cookies()) {
-            exchange.setResponseCookie(toUndertow(cookie));
-        }
         if (response.eventStream() != null) {
             EventStreamResponse.start(exchange, response.eventStream());
             return;
@@ -91,6 +84,19 @@ final class ResponseWriter {
         }
         headers.put(Headers.CONTENT_LENGTH, body.length);
         exchange.getResponseSender().send(ByteBuffer.wrap(body));
+    }
+
+    /** Copies {@code response}'s status, headers and cookies onto the exchange, with the request id. */
+    static void writeHead(HttpServerExchange exchange, String requestId, Response response) {
+        exchange.setStatusCode(response.status());
+        HeaderMap headers = exchange.getResponseHeaders();
+        for (Map.Entry<String, List<String>> header : response.headers().entrySet()) {
+            headers.putAll(HttpString.tryFromString(header.getKey()), header.getValue());
+        }
+        headers.put(RequestIds.HEADER, requestId);
+        for (Cookie cookie : response.cookies()) {
+            exchange.setResponseCookie(toUndertow(cookie));
+        }
     }
 
     private static CookieImpl toUndertow(Cookie cookie) {

@@ -3,6 +3,7 @@ package dev.spindle.internal.server;
 import dev.spindle.http.HttpStatus;
 import dev.spindle.http.Problem;
 import dev.spindle.internal.http.DefaultContext;
+import dev.spindle.internal.http.Response;
 import dev.spindle.internal.metrics.RequestMetrics;
 import dev.spindle.internal.metrics.RequestSample;
 import dev.spindle.internal.routing.RouteMatch;
@@ -18,9 +19,10 @@ import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
 
 /**
- * The root handler, on the IO thread: refuses requests while draining, matches the route, receives
- * the whole body without blocking (bounded by the body limit), then hands the request to the route's
- * dispatcher. Nothing here blocks, and every path ends in a response or a closed connection.
+ * The root handler, on the IO thread: refuses requests while draining, matches the route (HTTP, or
+ * WebSocket for an upgrade request), receives the whole body without blocking (bounded by the body
+ * limit), then hands the request to the route's dispatcher. Nothing here blocks, and every path ends
+ * in a response, a WebSocket handshake or a closed connection.
  */
 final class SpindleHandler implements HttpHandler {
 
@@ -32,10 +34,12 @@ final class SpindleHandler implements HttpHandler {
     private final long maxBodySize;
     private final InFlightRequests inFlight = new InFlightRequests();
     private final RequestMetrics metrics;
+    private final WebSocketUpgrades webSockets;
     private volatile boolean draining;
 
     SpindleHandler(Router router, JsonMapper json, long maxBodySize, RequestMetrics metrics) {
         this.router = router;
+        this.webSockets = new WebSocketUpgrades(router);
         this.json = json;
         this.maxBodySize = maxBodySize;
         this.metrics = metrics;
@@ -55,7 +59,7 @@ final class SpindleHandler implements HttpHandler {
             next.proceed();
         });
         String requestId = RequestIds.of(exchange.getRequestHeaders().getFirst(RequestIds.HEADER));
-        RouteMatch match = router.match(method, exchange.getRelativePath());
+        RouteMatch match = router.match(method, exchange.getRelativePath(), WebSocketUpgrades.requested(exchange));
         if (sample != null) {
             sample.uri(match.route().uri());
         }
@@ -103,6 +107,18 @@ final class SpindleHandler implements HttpHandler {
         exchange.setPersistent(false);
         writeProblem(exchange, requestId, match.route().uri(), HttpStatus.PAYLOAD_TOO_LARGE,
                 "The request body exceeds the limit of " + limit + " bytes", false);
+    }
+
+    /**
+     * Sends the response the pipeline left: the WebSocket handshake if it accepted the upgrade request
+     * of a WebSocket route ({@code 101}), else the response itself. IO thread.
+     */
+    void respond(HttpServerExchange exchange, RouteMatch match, String requestId, Response response) {
+        if (match.route().webSocket() != null && response.status() == HttpStatus.SWITCHING_PROTOCOLS) {
+            webSockets.accept(exchange, match, requestId, response);
+        } else {
+            ResponseWriter.write(exchange, requestId, response);
+        }
     }
 
     /** Answers with a problem body from the IO thread, without running any handler or hook. */

@@ -30,8 +30,9 @@ import java.util.function.BooleanSupplier;
  *   <li>a missing file, or a directory without {@code index.html}, falls through to the routes with
  *       the full path, so it ends as the app's 404 (never a 403 that confirms a directory exists, and
  *       never a route matched against the path with the prefix stripped);</li>
- *   <li>methods other than GET and HEAD fall through to the routes as well, and so does every
- *       request once the server is stopping, so that it gets the routes' 503;</li>
+ *   <li>methods other than GET and HEAD fall through to the routes as well, and so do WebSocket
+ *       upgrade requests, and every request once the server is stopping, so that it gets the
+ *       routes' 503;</li>
  *   <li>every file has a strong ETag from its modification time and size, classpath resources too.</li>
  * </ul>
  */
@@ -96,7 +97,7 @@ final class StaticFiles {
             paths.addPrefixPath(files.urlPrefix(), exchange -> {
                 boolean readsFile = exchange.getRequestMethod().equals(Methods.GET)
                         || exchange.getRequestMethod().equals(Methods.HEAD);
-                if (readsFile && !stopping.getAsBoolean()) {
+                if (readsFile && !WebSocketUpgrades.requested(exchange) && !stopping.getAsBoolean()) {
                     resources.handleRequest(exchange);
                 } else {
                     fallThrough.handleRequest(exchange);

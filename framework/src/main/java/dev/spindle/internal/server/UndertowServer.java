@@ -1,7 +1,6 @@
 package dev.spindle.internal.server;
 
 import dev.spindle.Limits;
-import dev.spindle.http.WebSocketHandler;
 import dev.spindle.internal.metrics.RequestMetrics;
 import dev.spindle.internal.routing.Router;
 import dev.spindle.internal.threading.Dispatcher;
@@ -13,7 +12,6 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.HttpContinueReadHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,12 +41,11 @@ public final class UndertowServer {
     }
 
     /**
-     * Binds and starts serving {@code router}'s routes, WebSocket connections on {@code webSockets}'
-     * templates (upgrade requests only; see {@link WebSocketHandler}), and reports every request to
-     * {@code metrics}.
+     * Binds and starts serving {@code router}'s routes, HTTP and WebSocket, and reports every request
+     * to {@code metrics}.
      */
     public static UndertowServer start(ServerOptions options, Router router, JsonMapper json,
-                                       Map<String, WebSocketHandler> webSockets, RequestMetrics metrics) {
+                                       RequestMetrics metrics) {
         SpindleHandler handler = new SpindleHandler(router, json, options.maxBodySize(), metrics);
         AtomicBoolean stopping = new AtomicBoolean();
         Limits limits = options.limits();
@@ -69,8 +66,7 @@ public final class UndertowServer {
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) limits.idleTimeout().toMillis())
                 // Answers "Expect: 100-continue" when the body is first read, so a client uploading a large
                 // body that gets refused (413, 503) hears so before it sends the body.
-                .setHandler(new FramingCheck(new HttpContinueReadHandler(
-                        WebSocketRoutes.wrap(webSockets, withStaticFiles(handler, options, stopping), stopping::get)), json))
+                .setHandler(new FramingCheck(new HttpContinueReadHandler(withStaticFiles(handler, options, stopping)), json))
                 .build();
         undertow.start();
         return new UndertowServer(undertow, handler, router, options, stopping);

@@ -44,7 +44,7 @@ final class UndertowWebSocketSession implements WebSocketSession {
         String uri = exchange.getRequestURI();
         int query = uri.indexOf('?');
         this.path = query < 0 ? uri : uri.substring(0, query);
-        Map<String, Object> params = exchange.getAttachment(WebSocketRoutes.PATH_PARAMS);
+        Map<String, Object> params = exchange.getAttachment(WebSocketUpgrades.PATH_PARAMS);
         this.pathParams = params == null ? Map.of() : params;
         this.queryParams = exchange.getRequestParameters();
         this.headers.putAll(exchange.getRequestHeaders());
