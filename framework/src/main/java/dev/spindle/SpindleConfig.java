@@ -75,7 +75,10 @@ public final class SpindleConfig {
         return this;
     }
 
-    /** The largest request body in bytes; a larger one gets 413. Default 1 MiB. */
+    /**
+     * The largest request body in bytes; a larger one gets 413 before it is read. 0 accepts no body
+     * at all. Default 1 MiB; at most {@code Integer.MAX_VALUE}, since a body is held as one array.
+     */
     public SpindleConfig maxBodySize(long bytes) {
         if (bytes < 0) {
             throw new IllegalArgumentException("maxBodySize must not be negative, was " + bytes);

@@ -27,7 +27,7 @@ public interface RouteOptions {
      * instead of receiving it whole on the IO thread before the handler runs: for uploads too large
      * to hold in memory. <b>The handler's thread then blocks on the network</b>: a slow client holds
      * it for as long as it takes to send, so give such a route virtual threads or a bulkhead of its
-     * own. The app's body limit does not apply; {@code maxBytes} does (413 past it).
+     * own. The app's body limit does not apply; {@code maxBytes} does (413 past it; 0 accepts no body).
      */
     RouteOptions streamingBody(long maxBytes);
 

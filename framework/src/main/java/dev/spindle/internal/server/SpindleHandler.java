@@ -13,10 +13,15 @@ import io.undertow.io.Receiver;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
+import io.undertow.util.Headers;
 import io.undertow.util.SameThreadExecutor;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
+import org.xnio.XnioExecutor;
 
 /**
  * The root handler, on the IO thread: refuses requests while draining, matches the route (HTTP, or
@@ -32,16 +37,23 @@ final class SpindleHandler implements HttpHandler {
     private final Router router;
     private final JsonMapper json;
     private final long maxBodySize;
+    private final long bodyTimeoutMillis;
+    private final long maxBufferedBodyBytes;
+    /** Body bytes reserved by requests whose body is still being received, all connections together. */
+    private final AtomicLong buffered = new AtomicLong();
     private final InFlightRequests inFlight = new InFlightRequests();
     private final RequestMetrics metrics;
     private final WebSocketUpgrades webSockets;
     private volatile boolean draining;
 
-    SpindleHandler(Router router, JsonMapper json, long maxBodySize, RequestMetrics metrics) {
+    SpindleHandler(Router router, JsonMapper json, long maxBodySize, Duration bodyTimeout, long maxBufferedBodyBytes,
+                   RequestMetrics metrics) {
         this.router = router;
         this.webSockets = new WebSocketUpgrades(router);
         this.json = json;
         this.maxBodySize = maxBodySize;
+        this.bodyTimeoutMillis = Math.max(1, bodyTimeout.toMillis());
+        this.maxBufferedBodyBytes = maxBufferedBodyBytes;
         this.metrics = metrics;
     }
 
@@ -71,25 +83,65 @@ final class SpindleHandler implements HttpHandler {
         }
         long streamingLimit = match.route().streamingBodyLimit();
         if (streamingLimit >= 0) {
-            if (exchange.getRequestContentLength() > streamingLimit) {
+            if (exceeds(exchange, streamingLimit)) {
                 refuseTooLarge(exchange, requestId, match, streamingLimit);
                 return;
             }
-            exchange.setMaxEntitySize(streamingLimit);
+            if (streamingLimit > 0) {
+                exchange.setMaxEntitySize(streamingLimit);
+            }
             dispatch(exchange, new RequestTask(this, exchange, match, UndertowRequest.streaming(exchange), requestId,
                     sample));
             return;
         }
-        if (exchange.getRequestContentLength() > maxBodySize) {
+        if (exceeds(exchange, maxBodySize)) {
             refuseTooLarge(exchange, requestId, match, maxBodySize);
             return;
         }
+        if (!hasBody(exchange)) {
+            dispatch(exchange, new RequestTask(this, exchange, match, new UndertowRequest(exchange, NO_BODY), requestId,
+                    sample));
+            return;
+        }
+        long declared = exchange.getRequestContentLength();
+        long reserved = declared > 0 ? declared : maxBodySize;
+        if (!reserve(reserved)) {
+            exchange.setPersistent(false);
+            writeProblem(exchange, requestId, match.route().uri(), HttpStatus.SERVICE_UNAVAILABLE,
+                    "The server is receiving too many request bodies at once; try again shortly", true);
+            return;
+        }
+        receive(exchange, match, requestId, sample, reserved);
+    }
+
+    /**
+     * Receives the whole body on the IO thread, then dispatches. Exactly one of three ends counts —
+     * received, failed, or out of time (408, connection closed) — and each gives the reservation back.
+     */
+    private void receive(HttpServerExchange exchange, RouteMatch match, String requestId, RequestSample sample,
+                         long reserved) {
+        BodyReceipt receipt = new BodyReceipt(reserved);
+        receipt.deadline = exchange.getIoThread().executeAfter(() -> {
+            if (receipt.end()) {
+                exchange.setPersistent(false);
+                writeProblem(exchange, requestId, match.route().uri(), HttpStatus.REQUEST_TIMEOUT,
+                        "The request body did not arrive within " + bodyTimeoutMillis + " ms", false);
+                IoUtils.safeClose(exchange.getConnection());
+            }
+        }, bodyTimeoutMillis, TimeUnit.MILLISECONDS);
         Receiver receiver = exchange.getRequestReceiver();
-        receiver.setMaxBufferSize(maxBodySize > Integer.MAX_VALUE ? -1 : (int) maxBodySize);
+        receiver.setMaxBufferSize((int) maxBodySize);
         receiver.receiveFullBytes(
-                (received, body) -> dispatch(received, new RequestTask(this, received, match,
-                        new UndertowRequest(received, body.length == 0 ? NO_BODY : body), requestId, sample)),
+                (received, body) -> {
+                    if (receipt.end()) {
+                        dispatch(received, new RequestTask(this, received, match,
+                                new UndertowRequest(received, body.length == 0 ? NO_BODY : body), requestId, sample));
+                    }
+                },
                 (failed, error) -> {
+                    if (!receipt.end()) {
+                        return;
+                    }
                     if (error instanceof Receiver.RequestToLargeException || error instanceof RequestTooBigException) {
                         refuseTooLarge(failed, requestId, match, maxBodySize);
                     } else {
@@ -97,6 +149,51 @@ final class SpindleHandler implements HttpHandler {
                         IoUtils.safeClose(failed.getConnection());
                     }
                 });
+    }
+
+    /** One body being received. IO thread only, so no field needs more than plain access. */
+    private final class BodyReceipt {
+        final long reserved;
+        XnioExecutor.Key deadline;
+        boolean ended;
+
+        BodyReceipt(long reserved) {
+            this.reserved = reserved;
+        }
+
+        /** {@code true} for the first end only: stops the clock and gives the reservation back. */
+        boolean end() {
+            if (ended) {
+                return false;
+            }
+            ended = true;
+            if (deadline != null) {
+                deadline.remove();
+            }
+            buffered.addAndGet(-reserved);
+            return true;
+        }
+    }
+
+    private boolean reserve(long bytes) {
+        while (true) {
+            long now = buffered.get();
+            if (now + bytes > maxBufferedBodyBytes) {
+                return false;
+            }
+            if (buffered.compareAndSet(now, now + bytes)) {
+                return true;
+            }
+        }
+    }
+
+    /** Whether the request declares or may carry more than {@code limit} bytes; a limit of 0 admits no body at all. */
+    private static boolean exceeds(HttpServerExchange exchange, long limit) {
+        return exchange.getRequestContentLength() > limit || (limit == 0 && hasBody(exchange));
+    }
+
+    private static boolean hasBody(HttpServerExchange exchange) {
+        return exchange.getRequestContentLength() > 0 || exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING);
     }
 
     private void dispatch(HttpServerExchange exchange, RequestTask task) {

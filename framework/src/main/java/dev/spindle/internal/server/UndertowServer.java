@@ -46,9 +46,10 @@ public final class UndertowServer {
      */
     public static UndertowServer start(ServerOptions options, Router router, JsonMapper json,
                                        RequestMetrics metrics) {
-        SpindleHandler handler = new SpindleHandler(router, json, options.maxBodySize(), metrics);
-        AtomicBoolean stopping = new AtomicBoolean();
         Limits limits = options.limits();
+        SpindleHandler handler = new SpindleHandler(router, json, options.maxBodySize(), limits.bodyTimeout(),
+                limits.maxBufferedBodyBytes(), metrics);
+        AtomicBoolean stopping = new AtomicBoolean();
         Undertow undertow = Undertow.builder()
                 .addHttpListener(options.port(), options.host())
                 .setIoThreads(options.ioThreads())
