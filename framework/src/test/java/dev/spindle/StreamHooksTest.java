@@ -11,6 +11,7 @@ import dev.spindle.http.WebSocketSession;
 import dev.spindle.jobs.Jobs;
 import dev.spindle.testing.RawHttp;
 import dev.spindle.testing.SpindleTest;
+import dev.spindle.testing.WebSocketCollector;
 import dev.spindle.threading.ThreadingMode;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -25,12 +26,9 @@ import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -88,7 +86,7 @@ class StreamHooksTest {
                 assertThat(refused.header("WWW-Authenticate")).isEqualTo("Bearer");
                 assertThat(refused.header("Upgrade")).isNull();
             }
-            Collector accepted = connect(client, "/chat", "Bearer secret");
+            WebSocketCollector accepted = connect(client, "/chat", "Bearer secret");
             assertThat(accepted.messages.poll(10, TimeUnit.SECONDS)).isEqualTo("hello");
             assertThat(opened).hasValue(1);
         });
@@ -162,11 +160,11 @@ class StreamHooksTest {
         SpindleTest.test(app, client -> {
             assertThat(refusal(client, "/admin/feed")).isEqualTo(401);
 
-            Collector open = connect(client, "/feed", null);
+            WebSocketCollector open = connect(client, "/feed", null);
             assertThat(open.messages.poll(10, TimeUnit.SECONDS)).isEqualTo("public feed");
             assertThat(client.get("/status").body()).isEqualTo("up");
 
-            Collector admin = connect(client, "/admin/feed", "Bearer secret");
+            WebSocketCollector admin = connect(client, "/admin/feed", "Bearer secret");
             assertThat(admin.messages.poll(10, TimeUnit.SECONDS)).isEqualTo("admin feed");
             assertThat(opened).hasValue(2);
         });
@@ -180,7 +178,7 @@ class StreamHooksTest {
         SpindleTest.test(app, client -> {
             assertThat(refusal(client, "/jobs/no-such-job/events")).isEqualTo(401);
 
-            Collector authorized = connect(client, "/jobs/no-such-job/events", "Bearer secret");
+            WebSocketCollector authorized = connect(client, "/jobs/no-such-job/events", "Bearer secret");
             assertThat(authorized.closed.get(10, TimeUnit.SECONDS)).isEqualTo(4404);
         });
     }
@@ -216,8 +214,8 @@ class StreamHooksTest {
     }
 
     /** Opens a WebSocket, with an {@code Authorization} header unless {@code authorization} is null. */
-    private Collector connect(SpindleTest.Client client, String path, String authorization) throws Exception {
-        Collector collector = new Collector();
+    private WebSocketCollector connect(SpindleTest.Client client, String path, String authorization) throws Exception {
+        WebSocketCollector collector = new WebSocketCollector();
         sockets.add(handshake(client, path, authorization, collector).get(10, TimeUnit.SECONDS));
         return collector;
     }
@@ -225,7 +223,7 @@ class StreamHooksTest {
     /** The status with which the server refused to open a WebSocket at {@code path}. */
     private int refusal(SpindleTest.Client client, String path) throws Exception {
         try {
-            sockets.add(handshake(client, path, null, new Collector()).get(10, TimeUnit.SECONDS));
+            sockets.add(handshake(client, path, null, new WebSocketCollector()).get(10, TimeUnit.SECONDS));
         } catch (ExecutionException refused) {
             assertThat(refused.getCause()).isInstanceOf(WebSocketHandshakeException.class);
             return ((WebSocketHandshakeException) refused.getCause()).getResponse().statusCode();
@@ -234,7 +232,7 @@ class StreamHooksTest {
     }
 
     private CompletableFuture<WebSocket> handshake(SpindleTest.Client client, String path, String authorization,
-                                                   Collector collector) {
+                                                   WebSocketCollector collector) {
         WebSocket.Builder builder = http.newWebSocketBuilder();
         if (authorization != null) {
             builder.header("Authorization", authorization);
@@ -262,32 +260,4 @@ class StreamHooksTest {
         return new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
-    /** A WebSocket client listener that queues whole text messages and records the close code. */
-    static final class Collector implements WebSocket.Listener {
-        final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
-        final CompletableFuture<Integer> closed = new CompletableFuture<>();
-        private final StringBuilder partial = new StringBuilder();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                messages.add(partial.toString());
-                partial.setLength(0);
-            }
-            socket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket socket, int code, String reason) {
-            closed.complete(code);
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket socket, Throwable error) {
-            closed.completeExceptionally(error);
-        }
-    }
 }

@@ -7,19 +7,15 @@ import static dev.spindle.jobs.JobTesting.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spindle.Spindle;
+import dev.spindle.testing.WebSocketCollector;
 import io.restassured.path.json.JsonPath;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -28,43 +24,15 @@ class JobStreamsTest {
 
     private final HttpClient http = client();
 
-    /** Collects whole text messages and the close code of a JDK WebSocket. */
-    static final class Collector implements WebSocket.Listener {
-        final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
-        final CompletableFuture<Integer> closed = new CompletableFuture<>();
-        private final StringBuilder partial = new StringBuilder();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                messages.add(partial.toString());
-                partial.setLength(0);
-            }
-            socket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket socket, int code, String reason) {
-            closed.complete(code);
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket socket, Throwable error) {
-            closed.completeExceptionally(error);
-        }
-
-        JsonPath next() throws InterruptedException {
-            String message = messages.poll(10, TimeUnit.SECONDS);
-            assertThat(message).as("a WebSocket message").isNotNull();
-            return JsonPath.from(message);
-        }
+    /** The next whole message of {@code socket}, as JSON; fails the test if none comes. */
+    static JsonPath next(WebSocketCollector socket) throws InterruptedException {
+        String message = socket.messages.poll(10, TimeUnit.SECONDS);
+        assertThat(message).as("a WebSocket message").isNotNull();
+        return JsonPath.from(message);
     }
 
-    private Collector connect(Spindle app, String path) throws Exception {
-        Collector collector = new Collector();
+    private WebSocketCollector connect(Spindle app, String path) throws Exception {
+        WebSocketCollector collector = new WebSocketCollector();
         http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + app.port() + path), collector)
                 .get(10, TimeUnit.SECONDS);
         return collector;
@@ -77,17 +45,17 @@ class JobStreamsTest {
         try {
             String id = json(post(http, app, "/work")).getString("id");
             gate.awaitStarted();
-            Collector socket = connect(app, "/jobs/" + id + "/events");
-            JsonPath current = socket.next();
+            WebSocketCollector socket = connect(app, "/jobs/" + id + "/events");
+            JsonPath current = next(socket);
             assertThat(current.getString("type")).isEqualTo("progress");
             assertThat(current.getString("state")).isEqualTo("RUNNING");
             assertThat(current.getInt("percent")).isEqualTo(10);
 
             gate.release.countDown();
-            JsonPath almost = socket.next();
+            JsonPath almost = next(socket);
             assertThat(almost.getString("type")).isEqualTo("progress");
             assertThat(almost.getInt("percent")).isEqualTo(90);
-            JsonPath result = socket.next();
+            JsonPath result = next(socket);
             assertThat(result.getString("type")).isEqualTo("result");
             assertThat(result.getString("job.state")).isEqualTo("SUCCEEDED");
             assertThat(result.getInt("job.result.answer")).isEqualTo(42);
@@ -106,8 +74,8 @@ class JobStreamsTest {
         try {
             String id = json(post(http, app, "/work")).getString("id");
             JobTesting.get(http, app, "/jobs/" + id + "?wait=30s");
-            Collector socket = connect(app, "/jobs/" + id + "/events");
-            JsonPath result = socket.next();
+            WebSocketCollector socket = connect(app, "/jobs/" + id + "/events");
+            JsonPath result = next(socket);
             assertThat(result.getString("type")).isEqualTo("result");
             assertThat(socket.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1000);
             assertThat(socket.messages).isEmpty();
@@ -123,16 +91,16 @@ class JobStreamsTest {
         try {
             String id = json(post(http, app, "/work")).getString("id");
             gate.awaitStarted();
-            Collector socket = connect(app, "/jobs/" + id + "/events");
-            assertThat(socket.next().getString("type")).isEqualTo("progress");
+            WebSocketCollector socket = connect(app, "/jobs/" + id + "/events");
+            assertThat(next(socket).getString("type")).isEqualTo("progress");
             JobTesting.delete(http, app, "/jobs/" + id);
-            JsonPath error = socket.next();
+            JsonPath error = next(socket);
             assertThat(error.getString("type")).isEqualTo("error");
             assertThat(error.getString("job.state")).isEqualTo("CANCELLED");
             assertThat(socket.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1000);
 
-            Collector unknown = connect(app, "/jobs/nope/events");
-            assertThat(unknown.next().getInt("status")).isEqualTo(404);
+            WebSocketCollector unknown = connect(app, "/jobs/nope/events");
+            assertThat(next(unknown).getInt("status")).isEqualTo(404);
             assertThat(unknown.closed.get(10, TimeUnit.SECONDS)).isEqualTo(4404);
         } finally {
             app.stop();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.spindle.Spindle;
 import dev.spindle.http.WebSocketHandler;
 import dev.spindle.http.WebSocketSession;
+import dev.spindle.testing.WebSocketCollector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,7 +49,7 @@ class StreamingSupportTest {
         });
         app.start(0);
         try {
-            var client = new JobStreamsTest.Collector();
+            var client = new WebSocketCollector();
             WebSocket socket = http.newWebSocketBuilder()
                     .buildAsync(URI.create("ws://127.0.0.1:" + app.port() + "/rooms/blue?name=ada"), client)
                     .get(10, TimeUnit.SECONDS);
@@ -77,11 +78,11 @@ class StreamingSupportTest {
                 .ws("/rooms/{name}", session -> session.send("name " + session.pathParam("name"))));
         app.start(0);
         try {
-            var numbered = new JobStreamsTest.Collector();
+            var numbered = new WebSocketCollector();
             http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + app.port() + "/api/rooms/7"), numbered)
                     .get(10, TimeUnit.SECONDS);
             assertThat(numbered.messages.poll(10, TimeUnit.SECONDS)).isEqualTo("number 7");
-            var named = new JobStreamsTest.Collector();
+            var named = new WebSocketCollector();
             http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + app.port() + "/api/rooms/blue"), named)
                     .get(10, TimeUnit.SECONDS);
             assertThat(named.messages.poll(10, TimeUnit.SECONDS)).isEqualTo("name blue");
@@ -110,7 +111,7 @@ class StreamingSupportTest {
         app.ws("/echo", session -> session.send("ready"));
         app.start(0);
         try {
-            var client = new JobStreamsTest.Collector();
+            var client = new WebSocketCollector();
             WebSocket socket = http.newWebSocketBuilder()
                     .buildAsync(URI.create("ws://127.0.0.1:" + app.port() + "/echo"), client).get(10, TimeUnit.SECONDS);
             assertThat(client.messages.poll(10, TimeUnit.SECONDS)).isEqualTo("ready");
