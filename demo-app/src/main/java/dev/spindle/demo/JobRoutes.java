@@ -6,6 +6,8 @@ import dev.spindle.http.HttpStatus;
 import dev.spindle.jobs.JobFailedException;
 import dev.spindle.jobs.JobHandle;
 import dev.spindle.jobs.Jobs;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 
 /**
  * The background-job demo: {@code POST /jobs/report} starts a simulated report that takes {@code ms}
@@ -14,10 +16,25 @@ import dev.spindle.jobs.Jobs;
  */
 final class JobRoutes {
 
-    /** The webhook secret when {@code SPINDLE_WEBHOOK_SECRET} is not set: fine for a demo, never for production. */
-    static final String DEMO_SECRET = "spindle-demo-secret";
+    /** The environment variable that holds the webhook signing secret. */
+    static final String SECRET_VARIABLE = "SPINDLE_WEBHOOK_SECRET";
 
     private JobRoutes() {
+    }
+
+    /**
+     * {@code configured}, or, when none is, a random secret made for this run, so that no secret
+     * anyone can read in the source ever signs a webhook. The secret itself is never printed.
+     */
+    static String webhookSecret(String configured) {
+        if (configured != null && !configured.isBlank()) {
+            return configured;
+        }
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        System.out.println("Webhooks are signed with a random secret made for this run; to verify them, start the "
+                + "demo with " + SECRET_VARIABLE + " set to a secret of your own.");
+        return HexFormat.of().formatHex(random);
     }
 
     /**
@@ -27,7 +44,7 @@ final class JobRoutes {
      *        (the demo's {@code --allow-private-callbacks}, to try webhooks with a local receiver)
      */
     static void install(Spindle app, boolean allowPrivateCallbacks) {
-        String secret = System.getenv().getOrDefault("SPINDLE_WEBHOOK_SECRET", DEMO_SECRET);
+        String secret = webhookSecret(System.getenv(SECRET_VARIABLE));
         Jobs jobs = Jobs.install(app, settings -> settings.webhookSecret(secret).allowPrivateCallbacks(allowPrivateCallbacks));
         app.post("/jobs/report", ctx -> {
             ReportRequest request = ctx.bodyBytes().length == 0 ? ReportRequest.DEFAULT : ctx.bodyAs(ReportRequest.class);

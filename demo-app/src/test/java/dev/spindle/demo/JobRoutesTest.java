@@ -75,4 +75,12 @@ class JobRoutesTest {
             local.stop();
         }
     }
+
+    @Test
+    void without_a_configured_secret_each_run_signs_with_a_random_one() {
+        assertThat(JobRoutes.webhookSecret("mine")).isEqualTo("mine");
+        String first = JobRoutes.webhookSecret(null);
+        String second = JobRoutes.webhookSecret(" ");
+        assertThat(first).hasSize(64).matches("[0-9a-f]+").isNotEqualTo(second);
+    }
 }

@@ -29,7 +29,7 @@ public final class JobSettings {
     Duration retryAfter = Duration.ofSeconds(1);
     Duration drainTimeout = Duration.ofSeconds(10);
     String basePath = "/jobs";
-    boolean listJobs = true;
+    boolean listJobs;
     MeterRegistry meterRegistry;
     JsonMapper json;
     byte[] webhookSecret;
@@ -113,8 +113,9 @@ public final class JobSettings {
     }
 
     /**
-     * Whether {@code GET /jobs} lists recent jobs. Default true. The list shows every client's job ids,
-     * so protect it (a before hook) or turn it off where clients must not see each other's jobs.
+     * Whether {@code GET /jobs} lists recent jobs. Default false: a job's id is the capability that
+     * reads and cancels it, and the list would show every client's ids. Turn it on only behind a
+     * before hook that lets in who may see (and cancel) every job, or where jobs are not private.
      */
     public JobSettings listJobs(boolean listJobs) {
         this.listJobs = listJobs;

@@ -149,7 +149,7 @@ class JobWebhookTest {
     @Test
     void internal_and_non_http_callback_urls_are_refused() throws Exception {
         var gate = new JobTesting.Gate();
-        Spindle app = JobTesting.withJobs(gate, jobs -> jobs.webhookSecret(SECRET));
+        Spindle app = JobTesting.withJobs(gate, jobs -> jobs.listJobs(true).webhookSecret(SECRET));
         try {
             for (String url : List.of("http://127.0.0.1:9/hook", "http://localhost/hook", "http://[::1]/hook",
                     "http://10.1.2.3/hook", "http://192.168.0.1/hook", "http://169.254.169.254/latest/meta-data",

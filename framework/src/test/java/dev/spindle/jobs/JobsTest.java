@@ -242,7 +242,7 @@ class JobsTest {
     @Test
     void a_full_queue_answers_503_with_retry_after() throws Exception {
         var gate = new JobTesting.Gate();
-        Spindle app = JobTesting.withJobs(gate, jobs -> jobs.threading(ThreadingMode.workerPool(1, 1)));
+        Spindle app = JobTesting.withJobs(gate, jobs -> jobs.listJobs(true).threading(ThreadingMode.workerPool(1, 1)));
         try {
             assertThat(post(http, app, "/work").statusCode()).isEqualTo(202);
             gate.awaitStarted();
@@ -279,7 +279,7 @@ class JobsTest {
     void finished_jobs_expire_after_their_ttl_then_are_forgotten() throws Exception {
         var gate = new JobTesting.Gate();
         var clock = new JobTesting.MutableClock();
-        Spindle app = JobTesting.withJobs(gate, jobs -> jobs.clock(clock).ttl(Duration.ofHours(1)));
+        Spindle app = JobTesting.withJobs(gate, jobs -> jobs.listJobs(true).clock(clock).ttl(Duration.ofHours(1)));
         try {
             gate.release.countDown();
             String id = json(post(http, app, "/work")).getString("id");
@@ -303,10 +303,24 @@ class JobsTest {
     }
 
     @Test
+    void jobs_are_not_listed_unless_listing_is_turned_on() throws Exception {
+        var gate = new JobTesting.Gate();
+        gate.release.countDown();
+        Spindle app = JobTesting.app(gate, config -> { });
+        try {
+            String id = json(post(http, app, "/work")).getString("id");
+            assertThat(get(http, app, "/jobs").statusCode()).isEqualTo(404);
+            assertThat(get(http, app, "/jobs/" + id).statusCode()).isEqualTo(200);
+        } finally {
+            app.stop();
+        }
+    }
+
+    @Test
     void jobs_are_listed_newest_first_in_pages() throws Exception {
         var gate = new JobTesting.Gate();
         var clock = new JobTesting.MutableClock();
-        Spindle app = JobTesting.withJobs(gate, jobs -> jobs.clock(clock));
+        Spindle app = JobTesting.withJobs(gate, jobs -> jobs.listJobs(true).clock(clock));
         try {
             gate.release.countDown();
             List<String> ids = new java.util.ArrayList<>();
