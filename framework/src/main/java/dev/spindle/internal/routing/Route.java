@@ -47,9 +47,17 @@ public final class Route {
     private final String uri;
     private final long streamingBodyLimit;
     private final WebSocketHandler webSocket;
+    /** An app-level answer for a request no declared route takes (404, 405, OPTIONS, the trailing-slash redirect). */
+    private final boolean synthetic;
 
     Route(String method, PathTemplate template, Handler handler, String name, List<Scope> scopes,
           Dispatcher dispatcher, Duration timeout, String uri, long streamingBodyLimit, WebSocketHandler webSocket) {
+        this(method, template, handler, name, scopes, dispatcher, timeout, uri, streamingBodyLimit, webSocket, false);
+    }
+
+    private Route(String method, PathTemplate template, Handler handler, String name, List<Scope> scopes,
+                  Dispatcher dispatcher, Duration timeout, String uri, long streamingBodyLimit,
+                  WebSocketHandler webSocket, boolean synthetic) {
         this.method = method;
         this.template = template;
         this.handler = handler;
@@ -60,11 +68,20 @@ public final class Route {
         this.uri = uri;
         this.streamingBodyLimit = streamingBodyLimit;
         this.webSocket = webSocket;
+        this.synthetic = synthetic;
     }
 
     /** The same scopes and dispatcher with another handler and uri: the app-level 404/405/redirect answers. */
     Route withHandler(String syntheticUri, Handler replacement) {
-        return new Route(method, template, replacement, null, scopes, dispatcher, timeout, syntheticUri, -1, null);
+        return new Route(method, template, replacement, null, scopes, dispatcher, timeout, syntheticUri, -1, null, true);
+    }
+
+    /**
+     * Whether this is an app-level answer for a request no declared route takes (404, 405, OPTIONS,
+     * the trailing-slash redirect): such a request's body is never read.
+     */
+    public boolean synthetic() {
+        return synthetic;
     }
 
     public String method() {

@@ -81,6 +81,14 @@ final class SpindleHandler implements HttpHandler {
                     "The server is shutting down", true);
             return;
         }
+        if (match.route().synthetic() && hasBody(exchange)) {
+            // No route takes this request: answer without reading (and so without "100 Continue"),
+            // and close, so Undertow does not drain an upload nobody wants.
+            exchange.setPersistent(false);
+            dispatch(exchange, new RequestTask(this, exchange, match, new UndertowRequest(exchange, NO_BODY), requestId,
+                    sample));
+            return;
+        }
         long streamingLimit = match.route().streamingBodyLimit();
         if (streamingLimit >= 0) {
             if (exceeds(exchange, streamingLimit)) {
