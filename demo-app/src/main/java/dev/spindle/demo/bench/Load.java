@@ -1,0 +1,34 @@
+package dev.spindle.demo.bench;
+
+import java.time.Duration;
+
+/**
+ * One stream of requests within a step: {@code GET pathAndQuery} on {@code connections}
+ * keep-alive connections, either closed ({@code rate == 0}: each connection sends its next request
+ * when the last one is answered, as wrk does) or open ({@code rate > 0} requests per second on a
+ * fixed schedule, as wrk2 does: latency counts from each request's intended send time).
+ *
+ * @param name        what the reports call it, e.g. {@code /fast}
+ * @param target      where to send it
+ * @param pathAndQuery the request target, e.g. {@code /slow?ms=100}
+ * @param connections connections to open (closed mode: the concurrency; open mode: the most requests in flight)
+ * @param rate        requests per second, or 0 for closed mode
+ * @param maxRequests the most requests to send in the step
+ * @param timeout     how long a sent request may wait for its answer before it counts as a timeout
+ */
+record Load(String name, Target target, String pathAndQuery, int connections, double rate, long maxRequests,
+            Duration timeout) {
+
+    Load {
+        if (connections < 1) {
+            throw new IllegalArgumentException("a load needs at least one connection");
+        }
+        if (rate < 0 || maxRequests < 1) {
+            throw new IllegalArgumentException("rate must be >= 0 and maxRequests >= 1");
+        }
+    }
+
+    boolean open() {
+        return rate > 0;
+    }
+}
