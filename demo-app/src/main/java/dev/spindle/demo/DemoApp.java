@@ -6,8 +6,6 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.java21.instrument.binder.jdk.VirtualThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.util.Arrays;
-import java.util.List;
 
 /**
  * The demo from Flask's {@code threaded} example, in every threading mode: {@code /fast} answers at
@@ -20,31 +18,15 @@ public final class DemoApp {
 
     public static void main(String[] args) {
         System.setProperty("org.jboss.logging.provider", "slf4j");
-        List<String> arguments = Arrays.asList(args);
-        if (!arguments.isEmpty() && arguments.getFirst().equals("bench")) {
-            try {
-                System.exit(Bench.run(arguments.subList(1, arguments.size())));
-            } catch (IllegalArgumentException e) {
-                System.err.println(e.getMessage());
-                System.exit(2);
-            } catch (Exception e) {
-                System.err.println("bench failed: " + e);
-                System.exit(1);
-            }
-            return;
+        DemoCommand command = new DemoCommand();
+        int exit = DemoCommand.commandLine(command).execute(args);
+        if (!command.serving()) {
+            System.exit(exit); // help, version, bench, or a usage error (2); a started server keeps the JVM alive
         }
-        DemoOptions options;
-        try {
-            options = DemoOptions.parse(arguments);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
-        }
-        if (options.help()) {
-            System.out.print(DemoOptions.USAGE);
-            return;
-        }
+    }
+
+    /** Starts the demo as {@code options} say and prints where it listens; returns at once. */
+    static Spindle serve(DemoOptions options) {
         PrometheusMeterRegistry registry = null;
         if (options.metrics()) {
             registry = registry(options);
@@ -54,6 +36,7 @@ public final class DemoApp {
         app.start(options.port());
         Runtime.getRuntime().addShutdownHook(new Thread(app::stop, "spindle-demo-shutdown"));
         System.out.println(banner(options, app.port()));
+        return app;
     }
 
     /** The demo app, not yet started, with a registry of its own unless {@code --no-metrics}. */

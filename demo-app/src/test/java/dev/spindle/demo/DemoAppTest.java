@@ -7,7 +7,11 @@ import static org.hamcrest.Matchers.startsWith;
 
 import dev.spindle.testing.SpindleTest;
 import dev.spindle.threading.ThreadingMode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -43,21 +47,52 @@ class DemoAppTest {
         assertThat(options("--pool").mode()).isEqualTo(ThreadingMode.workerPool(8, ThreadingMode.DEFAULT_QUEUE));
         assertThat(options("--pool=4", "--queue", "10").mode()).isEqualTo(ThreadingMode.workerPool(4, 10));
         assertThat(options("--single", "--queue", "5").mode()).isEqualTo(ThreadingMode.singleThreaded(5));
+        assertThat(options("--pool", "--queue", "7").mode()).isEqualTo(ThreadingMode.workerPool(8, 7));
         assertThat(options("--slow-ms", "250").slowMs()).isEqualTo(250);
+        assertThat(options("--no-metrics").metrics()).isFalse();
+        assertThat(options("--allow-private-callbacks").allowPrivateCallbacks()).isTrue();
+        assertThat(options("--host", "0.0.0.0", "--port", "0").host()).isEqualTo("0.0.0.0");
     }
 
     @Test
     void bad_flags_are_refused_with_a_sentence() {
-        assertThatThrownBy(() -> options("--single", "--threaded")).hasMessageContaining("Choose one mode");
+        assertThatThrownBy(() -> options("--single", "--threaded")).isInstanceOf(ParameterException.class)
+                .hasMessageContaining("mutually exclusive");
         assertThatThrownBy(() -> options("--pool=0")).hasMessageContaining("--pool");
-        assertThatThrownBy(() -> options("--port")).hasMessageContaining("needs a value");
-        assertThatThrownBy(() -> options("--fast")).hasMessageContaining("Unknown option");
+        assertThatThrownBy(() -> options("--port")).hasMessageContaining("--port");
+        assertThatThrownBy(() -> options("--fast")).hasMessageContaining("Unknown option: '--fast'");
     }
 
     @Test
-    void bench_settings_are_bounded() {
-        assertThat(Bench.parse(List.of("--modes", "single,pool", "--duration", "5")).modes()).containsExactly("single", "pool");
-        assertThatThrownBy(() -> Bench.parse(List.of("--duration", "1000"))).hasMessageContaining("from 1 to 120");
-        assertThatThrownBy(() -> Bench.parse(List.of("--modes", "turbo"))).hasMessageContaining("Unknown mode");
+    void an_unknown_flag_prints_the_usage_and_exits_2() {
+        StringWriter err = new StringWriter();
+        int exit = DemoCommand.commandLine(new DemoCommand()).setErr(new PrintWriter(err)).execute("--turbo");
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("Unknown option: '--turbo'").contains("Usage:").contains("--pool");
+    }
+
+    @Test
+    void help_lists_every_flag_and_version_names_the_build() {
+        StringWriter out = new StringWriter();
+        assertThat(DemoCommand.commandLine(new DemoCommand()).setOut(new PrintWriter(out)).execute("--help")).isZero();
+        assertThat(out.toString()).contains("--single", "--threaded", "--virtual", "--pool", "--queue", "--port",
+                "--host", "--slow-ms", "--allow-private-callbacks", "--no-metrics", "--version", "bench");
+        StringWriter version = new StringWriter();
+        assertThat(DemoCommand.commandLine(new DemoCommand()).setOut(new PrintWriter(version)).execute("--version")).isZero();
+        assertThat(version.toString()).startsWith("Spindle demo ").doesNotContain("${project.version}").doesNotContain("unknown");
+    }
+
+    @Test
+    void bench_options_are_bounded() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = DemoCommand.commandLine(new DemoCommand()).setErr(new PrintWriter(err));
+        assertThat(cli.execute("bench", "--duration", "1000")).isEqualTo(2);
+        assertThat(err.toString()).contains("--duration takes a number from 0.1 to 120, not 1,000");
+        assertThat(cli.execute("bench", "--modes", "turbo")).isEqualTo(2);
+        assertThat(err.toString()).contains("Unknown mode 'turbo'");
+        assertThat(cli.execute("bench", "--scenario", "slowest")).isEqualTo(2);
+        assertThat(err.toString()).contains("Unknown scenario 'slowest'");
+        assertThat(cli.execute("bench", "--fanout", "100000")).isEqualTo(2);
+        assertThat(err.toString()).contains("--fanout takes a number from 1 to 10,000");
     }
 }

@@ -3,9 +3,15 @@ package dev.spindle.demo.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.spindle.demo.DemoCommand;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -73,5 +79,21 @@ class TargetTest {
     void a_label_may_precede_the_url() {
         assertThat(Target.parseOption("flask=http://127.0.0.1:5000", false).label()).isEqualTo("flask");
         assertThat(Target.parseOption("http://127.0.0.1:5000/?a=b", false).label()).isEqualTo("127.0.0.1:5000");
+    }
+
+    @Test
+    void bench_refuses_a_remote_url_with_exit_2_before_it_does_anything(@TempDir Path out) throws Exception {
+        int before = RecordingResolver.lookups().size();
+        StringWriter err = new StringWriter();
+        StringWriter stdout = new StringWriter();
+        // A loopback target first: had bench started on it, the output would say so.
+        int exit = DemoCommand.commandLine(new DemoCommand()).setOut(new PrintWriter(stdout)).setErr(new PrintWriter(err))
+                .execute("bench", "--url", "http://127.0.0.1:9", "--url", "far=http://bench-target.invalid:8080",
+                        "--out", out.resolve("reports").toString());
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("--url refused", "bench-target.invalid", "--allow-remote");
+        assertThat(stdout.toString()).isEmpty();
+        assertThat(Files.exists(out.resolve("reports"))).isFalse();
+        assertThat(RecordingResolver.lookups().subList(before, RecordingResolver.lookups().size())).isEmpty();
     }
 }
