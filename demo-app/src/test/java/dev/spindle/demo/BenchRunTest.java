@@ -28,7 +28,8 @@ class BenchRunTest {
     private static Run bench(Path out, String... args) throws Exception {
         StringWriter stdout = new StringWriter();
         StringWriter stderr = new StringWriter();
-        String[] all = Stream.concat(Stream.of("bench", "--out", out.toString(), "--warmup", "0", "--duration", "60"),
+        String[] all = Stream.concat(Stream.of("bench", "--out", out.toString(), "--warmup", "0", "--client-warmup", "0",
+                "--duration", "60"),
                 Stream.of(args)).toArray(String[]::new);
         int exit = DemoCommand.commandLine(new DemoCommand()).setOut(new PrintWriter(stdout)).setErr(new PrintWriter(stderr))
                 .execute(all);

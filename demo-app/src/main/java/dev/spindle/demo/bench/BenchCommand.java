@@ -60,9 +60,14 @@ public final class BenchCommand implements Callable<Integer> {
             description = "measured time per step (default ${DEFAULT-VALUE}, at most 120); cpu has one step per level")
     double duration;
 
-    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "5",
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "3",
             description = "closed /fast load before each target's first step, not measured (default ${DEFAULT-VALUE}, at most 60)")
     double warmup;
+
+    @Option(names = "--client-warmup", paramLabel = "SECONDS", defaultValue = "10",
+            description = {"the first target's warm-up lasts at least this long, so that bench's own JIT has compiled "
+                + "its client", "before anything is measured (default ${DEFAULT-VALUE}, at most 60; 0: no minimum)"})
+    double clientWarmup;
 
     @Option(names = {"--connections", "--fast-clients"}, paramLabel = "C", defaultValue = "32",
             description = "fast: connections (default ${DEFAULT-VALUE})")
@@ -195,6 +200,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         bound("--duration", duration, 0.1, 120);
         bound("--warmup", warmup, 0, 60);
+        bound("--client-warmup", clientWarmup, 0, 60);
         bound("--connections", connections, 1, 10_000);
         bound("--rate", rate, 0, 1_000_000);
         bound("--probe-rate", probeRate, 0.1, 100_000);
@@ -214,7 +220,7 @@ public final class BenchCommand implements Callable<Integer> {
         for (int level : cpuLevels) {
             bound("--cpu-levels", level, 1, 256);
         }
-        return new BenchResult.Settings(chosen.stream().distinct().toList(), duration, warmup, connections, rate,
+        return new BenchResult.Settings(chosen.stream().distinct().toList(), duration, warmup, clientWarmup, connections, rate,
                 probeRate, probeConnections, slowConnections, fanout, slowMs, List.copyOf(cpuLevels), cpuN, timeout,
                 maxRequests, pool, queue);
     }

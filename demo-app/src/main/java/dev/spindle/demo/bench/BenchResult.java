@@ -23,7 +23,8 @@ public record BenchResult(String command, String version, String started, double
     }
 
     /** The parameters that shape the scenarios. */
-    public record Settings(List<String> scenarios, double durationSeconds, double warmupSeconds, int connections,
+    public record Settings(List<String> scenarios, double durationSeconds, double warmupSeconds,
+                           double clientWarmupSeconds, int connections,
                            double rate, double probeRate, int probeConnections, int slowConnections, int fanout,
                            int slowMs, List<Integer> cpuLevels, int cpuN, double timeoutSeconds, long maxRequests,
                            int pool, int queue) {
