@@ -128,7 +128,7 @@ public final class Bench {
             say(label + ": failed: " + e.getMessage());
         } finally {
             if (server != null) {
-                server.close();
+                server.stop();
             }
         }
         return new BenchResult.TargetResult(label, kind(spec), target == null ? "" : target.baseUrl(), spindle,

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * The demo in one threading mode, in a JVM of its own on a free loopback port, so each mode has
  * the machine's memory, JIT and threads to itself and its RSS is its own.
  */
-final class DemoServer implements AutoCloseable {
+final class DemoServer {
 
     private static final Pattern LISTENING = Pattern.compile("Listening on http://127\\.0\\.0\\.1:(\\d+)/");
 
@@ -78,8 +78,8 @@ final class DemoServer implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() throws InterruptedException {
+    /** Stops the server: a polite SIGTERM (its shutdown hook stops the app), then SIGKILL after 15 s. */
+    void stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(15, TimeUnit.SECONDS)) {
             process.destroyForcibly();

@@ -126,7 +126,8 @@ final class ReportFiles {
             {{NOTES}}
             <p class="hint">Latency in milliseconds, measured from each request's intended send time (open
             mode: its slot in the schedule), so a stalled server shows its real latency. Requests that timed
-            out or were unanswered at the end of a step count with the time they had waited. The charts plot
+            out, and in open mode those due but unanswered at the end of a step, count with the time they had
+            waited; answers outside 2xx/3xx (e.g. 503) stay out of the latencies. The charts plot
             latency against percentile on a log-log scale: flat and low is good, a cliff shows where requests
             started waiting. <code>threads OS / handlers</code>: the server's peak OS threads (from /proc) and
             peak busy handler threads (Spindle's <code>spindle_dispatcher_active</code>; virtual threads count
