@@ -1,6 +1,7 @@
 package dev.spindle.internal.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.spindle.Limits;
 import dev.spindle.Spindle;
@@ -55,6 +56,14 @@ class SlowBodyTest {
         Spindle app = app(Limits.defaults().withMaxBufferedBodyBytes(150), 1024);
         try (RawHttp first = RawHttp.connect(app.port()); RawHttp second = RawHttp.connect(app.port())) {
             first.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nxx");
+            // the first holds its 100 bytes once a whole 51-byte request no longer fits beside it
+            await().until(() -> {
+                try (RawHttp probe = RawHttp.connect(app.port())) {
+                    probe.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 51\r\n\r\n"
+                            + "p".repeat(51));
+                    return probe.read().status() == 503;
+                }
+            });
             second.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n");
             RawHttp.Response refused = second.read(); // 100 + 100 would pass 150 while the first is still arriving
             assertThat(refused.status()).isEqualTo(503);
