@@ -111,6 +111,18 @@ final class SpindleHandler implements HttpHandler {
                     sample));
             return;
         }
+        if (match.route().dispatcher().refuseIfSaturated()) {
+            // Decided from the headers: the client hears 503 instead of "100 Continue", and the body
+            // it would have sent is never read. The wait for a thread still starts with the body.
+            if (sample != null) {
+                metrics.ready(sample);
+                metrics.refused(sample, match.route());
+            }
+            writeProblem(exchange, requestId, match.route().uri(), HttpStatus.SERVICE_UNAVAILABLE,
+                    "The server is busy (dispatcher '" + match.route().dispatcher().name()
+                            + "' is full); try again shortly", true);
+            return;
+        }
         long declared = exchange.getRequestContentLength();
         long reserved = declared > 0 ? declared : maxBodySize;
         if (!reserve(reserved)) {
@@ -226,9 +238,15 @@ final class SpindleHandler implements HttpHandler {
         }
     }
 
-    /** Answers with a problem body from the IO thread, without running any handler or hook. */
+    /**
+     * Answers with a problem body from the IO thread, without running any handler or hook. A body
+     * still unread is left unread: the connection is closed after the answer instead of drained.
+     */
     void writeProblem(HttpServerExchange exchange, String requestId, String uri, int status, String detail,
                       boolean retryLater) {
+        if (hasBody(exchange) && !exchange.isRequestComplete()) {
+            exchange.setPersistent(false);
+        }
         var ctx = new DefaultContext(new UndertowRequest(exchange, NO_BODY), json, requestId, uri, java.util.Map.of());
         Problem.of(status, detail).writeTo(ctx);
         if (retryLater) {

@@ -55,6 +55,18 @@ public interface Dispatcher {
     void execute(Task task);
 
     /**
+     * Refuses a task before it exists: if a task handed to {@link #execute} now would be refused —
+     * every thread busy and the queue full, or the dispatcher shut down — counts a refusal and
+     * returns {@code true}; otherwise admits nothing and returns {@code false}. The server asks
+     * before reading a request body, so that a client sending {@code Expect: 100-continue} hears 503
+     * instead of uploading for nothing. The answer holds for this moment only: a request let through
+     * may still be refused by {@link #execute} once its body has arrived.
+     */
+    default boolean refuseIfSaturated() {
+        return false;
+    }
+
+    /**
      * Takes a task that is still waiting out of the queue, freeing its place at once.
      *
      * @return {@code true} if it was waiting and will now never run; {@code false} if a thread has

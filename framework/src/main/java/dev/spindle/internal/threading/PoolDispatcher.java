@@ -84,6 +84,15 @@ final class PoolDispatcher implements Dispatcher {
     }
 
     @Override
+    public boolean refuseIfSaturated() {
+        if (admitted.get() < limit && !executor.isShutdown()) {
+            return false;
+        }
+        rejected.increment();
+        return true;
+    }
+
+    @Override
     public boolean withdraw(Task task) {
         if (executor.remove(task)) {
             admitted.decrementAndGet();

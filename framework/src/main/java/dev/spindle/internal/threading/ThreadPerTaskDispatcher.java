@@ -110,6 +110,23 @@ final class ThreadPerTaskDispatcher implements Dispatcher {
     }
 
     @Override
+    public boolean refuseIfSaturated() {
+        boolean saturated = shutdown;
+        if (!saturated && maxConcurrent > 0) {
+            lock.lock();
+            try {
+                saturated = admitted.get() >= maxConcurrent && waiting.size() >= queueCapacity;
+            } finally {
+                lock.unlock();
+            }
+        }
+        if (saturated) {
+            rejected.increment();
+        }
+        return saturated;
+    }
+
+    @Override
     public boolean withdraw(Task task) {
         lock.lock();
         try {
