@@ -33,6 +33,13 @@ final class JobMetrics {
         queued.incrementAndGet();
     }
 
+    /** A submission answered 503: {@code reason} is {@code store-full} or {@code queue-full}. */
+    void refused(String reason) {
+        counter("refused|" + reason, () -> Counter.builder("spindle.jobs.refused")
+                .description("Submissions refused (503) because the job store or the jobs queue was full")
+                .tag("reason", reason)).increment();
+    }
+
     void leftQueue() {
         queued.decrementAndGet();
     }

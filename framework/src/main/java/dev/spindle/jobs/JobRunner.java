@@ -37,6 +37,7 @@ final class JobRunner {
     private final Clock clock;
     private final Duration defaultTimeout;
     private final Duration drainTimeout;
+    private final int maxJobs;
     private final JobMetrics metrics;
     private final Dispatcher executor;
     private final ScheduledExecutorService timer;
@@ -50,6 +51,7 @@ final class JobRunner {
         this.clock = settings.clock;
         this.defaultTimeout = settings.timeout;
         this.drainTimeout = settings.drainTimeout;
+        this.maxJobs = settings.maxJobs;
         this.metrics = metrics;
         this.executor = threads.executor();
         this.timer = threads.timer();
@@ -71,10 +73,17 @@ final class JobRunner {
     /**
      * Queues a job. {@code timeout} {@code null} means the configured default.
      *
-     * @throws RejectedExecutionException when the queue is full or the jobs are stopping; the message is fit for the client
+     * @throws RejectedExecutionException when the store or the queue is full or the jobs are stopping; the message
+     *         is fit for the client
      */
     Job submit(String kind, String callbackUrl, Duration timeout, JobWork work) {
         checkAccepting();
+        if (store.count() >= maxJobs) {
+            // Checked, not reserved: submissions racing past it overshoot by at most their number.
+            metrics.refused("store-full");
+            throw new RejectedExecutionException("The job store is full (" + maxJobs
+                    + " jobs) until finished jobs expire; try again later");
+        }
         Job job = new Job(JobIds.next(), kind, JobState.QUEUED, 0, null, clock.instant(), null, null, null, null,
                 callbackUrl, List.of());
         JobEntry entry = new JobEntry(job, work, timeout != null ? timeout : defaultTimeout, store::save);
@@ -87,6 +96,9 @@ final class JobRunner {
             live.remove(job.id());
             store.remove(job.id());
             metrics.leftQueue();
+            if (!stopped.get()) {
+                metrics.refused("queue-full");
+            }
             throw new RejectedExecutionException("Too many jobs are waiting; try again shortly", e);
         }
         return job;

@@ -19,6 +19,8 @@ public final class JobSettings {
     public static final int DEFAULT_MAX_RUNNING = 100;
     /** At most this many jobs wait for a thread by default; the next submission gets 503. */
     public static final int DEFAULT_QUEUE = 1_000;
+    /** At most this many jobs are stored by default; the next submission gets 503. */
+    public static final int DEFAULT_MAX_JOBS = 10_000;
 
     ThreadingMode threading = new ThreadingMode.VirtualThreads(DEFAULT_MAX_RUNNING, DEFAULT_QUEUE);
     JobStore store;
@@ -28,6 +30,7 @@ public final class JobSettings {
     Duration maxWait = Duration.ofSeconds(60);
     Duration retryAfter = Duration.ofSeconds(1);
     Duration drainTimeout = Duration.ofSeconds(10);
+    int maxJobs = DEFAULT_MAX_JOBS;
     String basePath = "/jobs";
     boolean listJobs;
     MeterRegistry meterRegistry;
@@ -100,6 +103,21 @@ public final class JobSettings {
      */
     public JobSettings drainTimeout(Duration drainTimeout) {
         this.drainTimeout = Checks.notNegative("drainTimeout", drainTimeout);
+        return this;
+    }
+
+    /**
+     * The most jobs the store holds at once: queued, running, finished with their results, and
+     * expired ones (kept for a second {@link #ttl} to answer {@code EXPIRED}) together. A submission
+     * that finds the store full gets 503 with {@code Retry-After}; room comes back as finished jobs
+     * are forgotten. Default {@value #DEFAULT_MAX_JOBS}, which bounds the in-memory store to a few
+     * tens of megabytes unless results are large.
+     */
+    public JobSettings maxJobs(int maxJobs) {
+        if (maxJobs < 1) {
+            throw new IllegalArgumentException("maxJobs must be at least 1, not " + maxJobs);
+        }
+        this.maxJobs = maxJobs;
         return this;
     }
 

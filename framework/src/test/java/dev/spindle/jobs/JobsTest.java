@@ -261,6 +261,33 @@ class JobsTest {
     }
 
     @Test
+    void a_full_store_answers_503_until_finished_jobs_are_forgotten() throws Exception {
+        var registry = new SimpleMeterRegistry();
+        var gate = new JobTesting.Gate();
+        var clock = new JobTesting.MutableClock();
+        // The sweep runs every ttl of real time; expiry is judged by the clock, which moves only by hand.
+        Spindle app = JobTesting.withJobs(gate, jobs -> jobs.maxJobs(2).clock(clock).ttl(Duration.ofMillis(100))
+                .meterRegistry(registry));
+        try {
+            gate.release.countDown();
+            for (int i = 0; i < 2; i++) {
+                String id = json(post(http, app, "/work")).getString("id");
+                assertThat(json(get(http, app, "/jobs/" + id + "?wait=30s")).getString("state")).isEqualTo("SUCCEEDED");
+            }
+            HttpResponse<String> refused = post(http, app, "/work");
+            assertThat(refused.statusCode()).isEqualTo(503);
+            assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+            assertThat(json(refused).getString("detail")).contains("job store is full (2 jobs)");
+            assertThat(registry.get("spindle.jobs.refused").tag("reason", "store-full").counter().count()).isEqualTo(1);
+
+            clock.advance(Duration.ofSeconds(1));
+            await().atMost(Duration.ofSeconds(30)).until(() -> post(http, app, "/work").statusCode() == 202);
+        } finally {
+            app.stop();
+        }
+    }
+
+    @Test
     void a_job_past_its_timeout_fails_and_is_interrupted() throws Exception {
         var gate = new JobTesting.Gate();
         Spindle app = JobTesting.withJobs(gate, jobs -> jobs.timeout(Duration.ofMillis(50)));
