@@ -14,17 +14,31 @@ package dev.spindle.http;
  * <p><b>Threading:</b> every method may be called from any thread and never blocks: events are
  * queued and written, in the order sent, by the server's IO thread. Events sent after the stream
  * has closed are dropped ({@link #send} answers {@code false}).
+ *
+ * <p><b>Backpressure:</b> a client that does not read cannot make the server buffer without limit.
+ * Once more than {@value #MAX_PENDING_BYTES} bytes of events wait to be written to it, the stream is
+ * closed (its close actions run) and further sends answer {@code false}.
  */
 public interface EventSink {
 
+    /** The most bytes of event data that may wait for a slow client before its stream is closed. */
+    int MAX_PENDING_BYTES = 1 << 20;
+
     /**
-     * Queues an event.
+     * Queues an event with an id ({@code id:} field). A browser's {@code EventSource} sends the last
+     * id it saw as {@code Last-Event-ID} when it reconnects, so the source can resume from there.
      *
      * @param event the event name ({@code event:} field), or {@code null} for an unnamed message
      * @param data the payload; line breaks become several {@code data:} lines
+     * @param id the event id, or {@code null} for none
      * @return {@code false} if the stream is already closed and the event was dropped
      */
-    boolean send(String event, String data);
+    boolean send(String event, String data, String id);
+
+    /** Queues an event without an id: {@link #send(String, String, String) send(event, data, null)}. */
+    default boolean send(String event, String data) {
+        return send(event, data, null);
+    }
 
     /** Queues an unnamed event. */
     default boolean send(String data) {

@@ -17,7 +17,7 @@ final class JobEventsSocket implements WebSocketHandler {
 
     @Override
     public void onOpen(WebSocketSession session) {
-        streams.open(session.pathParam("id"), JobStreams.Channel.of(session), unsubscribe -> subscribed(session, unsubscribe));
+        streams.open(session.pathParam("id"), 0, JobStreams.Channel.of(session), unsubscribe -> subscribed(session, unsubscribe));
     }
 
     /** On the streams' set-up thread, after the job was looked up. */

@@ -83,8 +83,17 @@ final class JobRoutes {
             throw new HttpException(406, "Open " + ctx.path()
                     + " as a WebSocket, or ask for server-sent events with Accept: text/event-stream");
         }
-        existing(id);
-        ctx.eventStream(sink -> streams.open(id, JobStreams.Channel.of(sink), unsubscribe -> {
+        Job job = existing(id);
+        long seen = lastEventId(ctx);
+        if (job.state().isFinished() && seen >= job.version()) {
+            // The client has the final event: 204 stops a browser's EventSource from reconnecting forever.
+            ctx.status(HttpStatus.NO_CONTENT);
+            return null;
+        }
+        if (streams.full(id)) {
+            throw representation.busy("Too many clients follow job " + id + "; poll it instead");
+        }
+        ctx.eventStream(sink -> streams.open(id, seen, JobStreams.Channel.of(sink), unsubscribe -> {
             if (unsubscribe == null) {
                 sink.close();
             } else {
@@ -92,6 +101,19 @@ final class JobRoutes {
             }
         }));
         return null;
+    }
+
+    /** The job version a reconnecting client has ({@code Last-Event-ID}), or 0 if it says none we can read. */
+    private static long lastEventId(Context ctx) {
+        String header = ctx.header("Last-Event-ID");
+        if (header == null) {
+            return 0;
+        }
+        try {
+            return Math.max(0, Long.parseLong(header.trim()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private Job existing(String id) {

@@ -38,6 +38,7 @@ final class JobRunner {
     private final Duration defaultTimeout;
     private final Duration drainTimeout;
     private final int maxJobs;
+    private final int maxWaiters;
     private final JobMetrics metrics;
     private final Dispatcher executor;
     private final ScheduledExecutorService timer;
@@ -52,6 +53,7 @@ final class JobRunner {
         this.defaultTimeout = settings.timeout;
         this.drainTimeout = settings.drainTimeout;
         this.maxJobs = settings.maxJobs;
+        this.maxWaiters = settings.maxSubscribers;
         this.metrics = metrics;
         this.executor = threads.executor();
         this.timer = threads.timer();
@@ -85,8 +87,9 @@ final class JobRunner {
                     + " jobs) until finished jobs expire; try again later");
         }
         Job job = new Job(JobIds.next(), kind, JobState.QUEUED, 0, null, clock.instant(), null, null, null, null,
-                callbackUrl, List.of());
-        JobEntry entry = new JobEntry(job, work, timeout != null ? timeout : defaultTimeout, store::save);
+                callbackUrl, List.of(), 1);
+        JobEntry entry = new JobEntry(job, work, timeout != null ? timeout : defaultTimeout, store::save,
+                maxWaiters);
         store.save(job);
         live.put(job.id(), entry);
         metrics.submitted(kind);

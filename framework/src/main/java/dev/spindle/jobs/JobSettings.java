@@ -21,6 +21,8 @@ public final class JobSettings {
     public static final int DEFAULT_QUEUE = 1_000;
     /** At most this many jobs are stored by default; the next submission gets 503. */
     public static final int DEFAULT_MAX_JOBS = 10_000;
+    /** At most this many clients follow one job by default, long polls and streams each. */
+    public static final int DEFAULT_MAX_SUBSCRIBERS = 100;
 
     ThreadingMode threading = new ThreadingMode.VirtualThreads(DEFAULT_MAX_RUNNING, DEFAULT_QUEUE);
     JobStore store;
@@ -31,6 +33,7 @@ public final class JobSettings {
     Duration retryAfter = Duration.ofSeconds(1);
     Duration drainTimeout = Duration.ofSeconds(10);
     int maxJobs = DEFAULT_MAX_JOBS;
+    int maxSubscribers = DEFAULT_MAX_SUBSCRIBERS;
     String basePath = "/jobs";
     boolean listJobs;
     MeterRegistry meterRegistry;
@@ -118,6 +121,20 @@ public final class JobSettings {
             throw new IllegalArgumentException("maxJobs must be at least 1, not " + maxJobs);
         }
         this.maxJobs = maxJobs;
+        return this;
+    }
+
+    /**
+     * The most clients that follow one job at once, counted separately for long polls and for event
+     * streams (SSE and WebSocket together). A long poll past it is answered at once with the job as it
+     * is, like a plain poll; a stream past it gets 503 with {@code Retry-After}. Default
+     * {@value #DEFAULT_MAX_SUBSCRIBERS}: a job id shared with the world cannot pin unbounded memory.
+     */
+    public JobSettings maxSubscribers(int maxSubscribers) {
+        if (maxSubscribers < 1) {
+            throw new IllegalArgumentException("maxSubscribers must be at least 1, not " + maxSubscribers);
+        }
+        this.maxSubscribers = maxSubscribers;
         return this;
     }
 

@@ -4,9 +4,12 @@ import dev.spindle.http.EventSink;
 import dev.spindle.http.WebSocketSession;
 import dev.spindle.json.JsonMapper;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
@@ -17,25 +20,39 @@ import java.util.function.Consumer;
  * {"type":"result","job":{…the job resource…}}     (SUCCEEDED)
  * {"type":"error","job":{…the job resource…}}      (FAILED, CANCELLED, EXPIRED)
  * }</pre>
- * Over SSE the type is also the event name. After the final message the stream closes normally.
+ * Over SSE the type is also the event name and the job's {@link Job#version() version} the event id.
+ * After the final message the stream closes normally.
+ *
+ * <p>Every client following one job shares one {@link Followers}: each change of the job is
+ * serialised once, whoever follows it, and sent to each client's channel, which queues it for its
+ * connection without blocking. At most {@code maxSubscribers} clients follow one job.
  */
 final class JobStreams {
 
     /** Where messages go: a WebSocket session or an event sink. Non-blocking. */
     interface Channel {
-        void send(String type, String json);
+        void send(String type, String json, long version);
 
         void close();
+
+        /** Turns the client away: too many follow this job. */
+        void refuse(String json);
 
         static Channel of(EventSink sink) {
             return new Channel() {
                 @Override
-                public void send(String type, String json) {
-                    sink.send(type, json);
+                public void send(String type, String json, long version) {
+                    sink.send(type, json, Long.toString(version));
                 }
 
                 @Override
                 public void close() {
+                    sink.close();
+                }
+
+                @Override
+                public void refuse(String json) {
+                    sink.send("error", json);
                     sink.close();
                 }
             };
@@ -44,7 +61,7 @@ final class JobStreams {
         static Channel of(WebSocketSession session) {
             return new Channel() {
                 @Override
-                public void send(String type, String json) {
+                public void send(String type, String json, long version) {
                     session.send(json);
                 }
 
@@ -52,71 +69,164 @@ final class JobStreams {
                 public void close() {
                     session.close(1000, "Job finished");
                 }
+
+                @Override
+                public void refuse(String json) {
+                    session.send(json);
+                    session.close(1013, "Too many clients follow this job");
+                }
             };
         }
     }
+
+    private static final String TOO_MANY = "{\"type\":\"error\",\"status\":503,"
+            + "\"detail\":\"Too many clients follow this job; poll it instead\"}";
 
     private final Jobs jobs;
     private final JobRepresentation representation;
     private final JsonMapper json;
     private final Executor setup;
+    private final int maxSubscribers;
+    private final Map<String, Followers> following = new ConcurrentHashMap<>();
 
     /** @param setup runs subscriptions off the IO thread: finding the job may read the {@link JobStore}, which may block */
-    JobStreams(Jobs jobs, JobRepresentation representation, JsonMapper json, Executor setup) {
+    JobStreams(Jobs jobs, JobRepresentation representation, JsonMapper json, Executor setup, int maxSubscribers) {
         this.jobs = jobs;
         this.representation = representation;
         this.json = json;
         this.setup = setup;
+        this.maxSubscribers = maxSubscribers;
+    }
+
+    /** Whether the job already has as many followers as it may: a new stream would be turned away. */
+    boolean full(String id) {
+        return followers(id) >= maxSubscribers;
+    }
+
+    /** Clients following the job with this id now. */
+    int followers(String id) {
+        Followers followers = following.get(id);
+        return followers == null ? 0 : followers.size();
     }
 
     /**
-     * Streams the job's changes to {@code channel}: the current state at once, then each change,
-     * then the final message and a close. {@code subscribed} then gets what to run when the client
-     * goes away, or {@code null} if there is no such job.
+     * Streams the job's changes to {@code channel}: the current state at once (unless the client has
+     * it already: {@code seenVersion}), then each change, then the final message and a close.
+     * {@code subscribed} then gets what to run when the client goes away, or {@code null} if there is
+     * no such job.
+     *
+     * @param seenVersion the version the client says it has ({@code Last-Event-ID}), or 0
      */
-    void open(String id, Channel channel, Consumer<Runnable> subscribed) {
-        setup.execute(() -> subscribed.accept(subscribe(id, channel)));
+    void open(String id, long seenVersion, Channel channel, Consumer<Runnable> subscribed) {
+        setup.execute(() -> subscribed.accept(subscribe(id, seenVersion, channel)));
     }
 
-    private Runnable subscribe(String id, Channel channel) {
-        Consumer<Job> listener = listener(channel);
+    private Runnable subscribe(String id, long seenVersion, Channel channel) {
         JobEntry entry = jobs.live(id);
         if (entry == null) {
             Optional<Job> job = jobs.find(id);
             if (job.isEmpty()) {
                 return null;
             }
-            listener.accept(job.get());
+            Message last = message(job.get());
+            if (last.version > seenVersion) {
+                channel.send(last.type, last.json, last.version);
+            }
+            channel.close();
             return () -> { };
         }
-        Job current = entry.subscribe(listener);
-        if (current.state().isFinished()) {
-            listener.accept(current);
+        Followers fresh = new Followers(id);
+        Followers followers = following.putIfAbsent(id, fresh);
+        if (followers == null) {
+            followers = fresh;
+            followers.accept(entry.subscribe(fresh));
         }
-        return () -> entry.unsubscribe(listener);
+        if (!followers.add(channel, seenVersion)) {
+            channel.refuse(TOO_MANY);
+            return () -> { };
+        }
+        Followers joined = followers;
+        return () -> joined.remove(channel);
     }
 
-    private Consumer<Job> listener(Channel channel) {
-        return job -> {
-            Map<String, Object> message = new LinkedHashMap<>();
-            if (!job.state().isFinished()) {
-                message.put("type", "progress");
-                message.put("id", job.id());
-                message.put("state", job.state().name());
-                message.put("percent", job.percent());
-                message.put("message", job.message());
-                channel.send("progress", write(message));
-                return;
-            }
-            String type = job.state() == JobState.SUCCEEDED ? "result" : "error";
-            message.put("type", type);
-            message.put("job", representation.resource(job));
-            channel.send(type, write(message));
-            channel.close();
-        };
+    /** A job change as it goes on the wire, serialised once. */
+    private record Message(String type, String json, long version, boolean last) {
+    }
+
+    private Message message(Job job) {
+        Map<String, Object> message = new LinkedHashMap<>();
+        if (!job.state().isFinished()) {
+            message.put("type", "progress");
+            message.put("id", job.id());
+            message.put("state", job.state().name());
+            message.put("percent", job.percent());
+            message.put("message", job.message());
+            return new Message("progress", write(message), job.version(), false);
+        }
+        String type = job.state() == JobState.SUCCEEDED ? "result" : "error";
+        message.put("type", type);
+        message.put("job", representation.resource(job));
+        return new Message(type, write(message), job.version(), true);
     }
 
     private String write(Object value) {
         return new String(json.write(value), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Everyone following one live job, and the last change they were sent. The job tells it of each
+     * change outside the job's lock, possibly out of order when two threads change the job at once:
+     * a change older than the last one sent is dropped, since each message is a whole snapshot.
+     */
+    private final class Followers implements Consumer<Job> {
+        private final String id;
+        private final List<Channel> channels = new ArrayList<>(2);
+        private Message last;
+        private boolean ended;
+
+        Followers(String id) {
+            this.id = id;
+        }
+
+        synchronized int size() {
+            return channels.size();
+        }
+
+        /** Adds a channel and sends it the current state; {@code false} if the job has its most followers. */
+        synchronized boolean add(Channel channel, long seenVersion) {
+            if (!ended && channels.size() >= maxSubscribers) {
+                return false;
+            }
+            if (last != null && last.version > seenVersion) {
+                channel.send(last.type, last.json, last.version);
+            }
+            if (ended) {
+                channel.close();
+            } else {
+                channels.add(channel);
+            }
+            return true;
+        }
+
+        synchronized void remove(Channel channel) {
+            channels.remove(channel);
+        }
+
+        @Override
+        public synchronized void accept(Job job) {
+            if (ended || (last != null && job.version() <= last.version)) {
+                return;
+            }
+            last = message(job);
+            for (Channel channel : channels) {
+                channel.send(last.type, last.json, last.version);
+            }
+            if (last.last) {
+                ended = true;
+                channels.forEach(Channel::close);
+                channels.clear();
+                following.remove(id, this);
+            }
+        }
     }
 }

@@ -58,6 +58,7 @@ public final class Jobs implements AutoCloseable {
     private final Webhooks webhooks;
     private final JobRunner runner;
     private final LongPolls polls;
+    private final JobStreams streams;
 
     private Jobs(JobSettings settings) {
         this.store = settings.store != null ? settings.store : JobStore.inMemory();
@@ -69,6 +70,7 @@ public final class Jobs implements AutoCloseable {
         this.webhooks = new Webhooks(settings, metrics, threads.timer(), threads.notifications(), expiry::recordDelivery);
         this.runner = new JobRunner(settings, store, metrics, threads, this::callBack);
         this.polls = new LongPolls(threads.timer(), threads.wakeups());
+        this.streams = new JobStreams(this, representation, json, threads.notifications(), settings.maxSubscribers);
         expiry.scheduleSweeps(threads.timer());
     }
 
@@ -215,8 +217,12 @@ public final class Jobs implements AutoCloseable {
         return polls.waiting();
     }
 
+    /** Clients following the job with this id on an event stream now. */
+    int followers(String id) {
+        return streams.followers(id);
+    }
+
     private JobRoutes routes(JobSettings settings) {
-        JobStreams streams = new JobStreams(this, representation, json, threads.notifications());
         return new JobRoutes(this, representation, polls, streams, settings);
     }
 

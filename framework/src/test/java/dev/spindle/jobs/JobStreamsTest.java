@@ -5,18 +5,24 @@ import static dev.spindle.jobs.JobTesting.json;
 import static dev.spindle.jobs.JobTesting.post;
 import static dev.spindle.jobs.JobTesting.request;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.spindle.Spindle;
+import dev.spindle.json.JsonMapper;
 import dev.spindle.testing.WebSocketCollector;
 import io.restassured.path.json.JsonPath;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -131,6 +137,119 @@ class JobStreamsTest {
             assertThat(last).containsEntry("event", "result");
             assertThat(JsonPath.from(last.get("data")).getString("job.state")).isEqualTo("SUCCEEDED");
             assertThat(lines.hasNext()).as("the stream ends after the result").isFalse();
+        } finally {
+            gate.release.countDown();
+            app.stop();
+        }
+    }
+
+    private HttpResponse<Stream<String>> events(Spindle app, String id, String lastEventId) throws Exception {
+        var builder = request(app, "/jobs/" + id + "/events").header("Accept", "text/event-stream");
+        if (lastEventId != null) {
+            builder.header("Last-Event-ID", lastEventId);
+        }
+        return http.send(builder.build(), HttpResponse.BodyHandlers.ofLines());
+    }
+
+    @Test
+    void event_ids_are_job_versions_and_a_reconnect_resumes_after_its_last_event_id() throws Exception {
+        var gate = new JobTesting.Gate();
+        Spindle app = JobTesting.app(gate, config -> { });
+        try {
+            String id = json(post(http, app, "/work")).getString("id");
+            gate.awaitStarted();
+            Stream<String> first = events(app, id, null).body();
+            Map<String, String> current = event(first.iterator());
+            assertThat(JsonPath.from(current.get("data")).getInt("percent")).isEqualTo(10);
+            String seen = current.get("id");
+            assertThat(seen).isNotBlank();
+            await().atMost(Duration.ofSeconds(30)).until(() -> JobTesting.jobs(app).followers(id) == 1);
+
+            // The same client comes back on a new connection (the first is still open: the server
+            // would notice it gone only when a write fails).
+            HttpResponse<Stream<String>> again = events(app, id, seen);
+            Iterator<String> lines = again.body().iterator();
+            await().atMost(Duration.ofSeconds(30)).until(() -> JobTesting.jobs(app).followers(id) == 2);
+            gate.release.countDown();
+            Map<String, String> next = event(lines);
+            assertThat(JsonPath.from(next.get("data")).getInt("percent")).as("the snapshot it had is not sent again")
+                    .isEqualTo(90);
+            assertThat(Long.parseLong(next.get("id"))).isGreaterThan(Long.parseLong(seen));
+            Map<String, String> last = event(lines);
+            assertThat(last).containsEntry("event", "result");
+            assertThat(lines.hasNext()).isFalse();
+
+            HttpResponse<Stream<String>> missed = events(app, id, seen);
+            Iterator<String> replay = missed.body().iterator();
+            assertThat(event(replay)).as("a client that missed the end gets it").containsEntry("event", "result")
+                    .containsEntry("id", last.get("id"));
+            assertThat(replay.hasNext()).isFalse();
+
+            HttpResponse<Stream<String>> done = events(app, id, last.get("id"));
+            assertThat(done.statusCode()).as("204 stops an EventSource from reconnecting").isEqualTo(204);
+            first.close();
+        } finally {
+            gate.release.countDown();
+            app.stop();
+        }
+    }
+
+    @Test
+    void a_stream_past_the_most_followers_of_a_job_is_503() throws Exception {
+        var gate = new JobTesting.Gate();
+        Spindle app = JobTesting.app(gate, config -> { }, jobs -> jobs.maxSubscribers(1));
+        try {
+            String id = json(post(http, app, "/work")).getString("id");
+            gate.awaitStarted();
+            try (Stream<String> following = events(app, id, null).body()) {
+                assertThat(event(following.iterator())).containsEntry("event", "progress");
+                HttpResponse<Stream<String>> refused = events(app, id, null);
+                assertThat(refused.statusCode()).isEqualTo(503);
+                assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+            }
+        } finally {
+            gate.release.countDown();
+            app.stop();
+        }
+    }
+
+    @Test
+    void each_change_is_serialised_once_however_many_clients_follow_it() throws Exception {
+        var gate = new JobTesting.Gate();
+        var progressWrites = new AtomicInteger();
+        JsonMapper jackson = JsonMapper.jackson();
+        JsonMapper counting = new JsonMapper() {
+            @Override
+            public byte[] write(Object value) {
+                if (value instanceof Map<?, ?> map && "progress".equals(map.get("type"))) {
+                    progressWrites.incrementAndGet();
+                }
+                return jackson.write(value);
+            }
+
+            @Override
+            public <T> T read(byte[] json, Class<T> type) {
+                return jackson.read(json, type);
+            }
+        };
+        Spindle app = JobTesting.app(gate, config -> { }, jobs -> jobs.json(counting));
+        try {
+            String id = json(post(http, app, "/work")).getString("id");
+            gate.awaitStarted();
+            List<Iterator<String>> clients = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Iterator<String> lines = events(app, id, null).body().iterator();
+                assertThat(JsonPath.from(event(lines).get("data")).getInt("percent")).isEqualTo(10);
+                clients.add(lines);
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> JobTesting.jobs(app).followers(id) == 3);
+            int beforeChange = progressWrites.get();
+            gate.release.countDown();
+            for (Iterator<String> lines : clients) {
+                assertThat(JsonPath.from(event(lines).get("data")).getInt("percent")).isEqualTo(90);
+                assertThat(event(lines)).containsEntry("event", "result");
+            }
+            assertThat(progressWrites.get() - beforeChange).as("the 90 % change, once for three clients").isEqualTo(1);
         } finally {
             gate.release.countDown();
             app.stop();

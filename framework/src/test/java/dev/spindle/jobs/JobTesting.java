@@ -65,6 +65,11 @@ final class JobTesting {
         return start(gate, config -> { }, setup);
     }
 
+    /** As {@link #app}, with the jobs configured by {@code setup}. */
+    static Spindle app(Gate gate, Consumer<SpindleConfig> config, Consumer<JobSettings> setup) {
+        return start(gate, config, setup);
+    }
+
     private static Spindle start(Gate gate, Consumer<SpindleConfig> config, Consumer<JobSettings> setup) {
         Spindle app = Spindle.create(config.andThen(c -> c.port(0)));
         Jobs jobs = Jobs.install(app, setup);

@@ -174,7 +174,8 @@ class JobsTest {
     void two_hundred_long_polls_do_not_hold_two_hundred_platform_threads() throws Exception {
         var gate = new JobTesting.Gate();
         // A new platform thread per request: a handler that waited for the job would keep 200 of them.
-        Spindle app = JobTesting.app(gate, config -> config.threading(ThreadingMode.threadPerRequest()));
+        Spindle app = JobTesting.app(gate, config -> config.threading(ThreadingMode.threadPerRequest()),
+                jobs -> jobs.maxSubscribers(200));
         try {
             String id = json(post(http, app, "/work")).getString("id");
             gate.awaitStarted();
@@ -201,6 +202,29 @@ class JobsTest {
 
     private static int platformThreads() {
         return java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount();
+    }
+
+    @Test
+    void a_long_poll_past_the_most_waiters_is_answered_at_once() throws Exception {
+        var gate = new JobTesting.Gate();
+        Spindle app = JobTesting.withJobs(gate, jobs -> jobs.maxSubscribers(1));
+        try {
+            String id = json(post(http, app, "/work")).getString("id");
+            gate.awaitStarted();
+            CompletableFuture<HttpResponse<String>> held = http.sendAsync(request(app, "/jobs/" + id + "?wait=60s").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            await().atMost(Duration.ofSeconds(30)).until(() -> JobTesting.jobs(app).waiting() == 1);
+
+            HttpResponse<String> past = get(http, app, "/jobs/" + id + "?wait=60s");
+            assertThat(json(past).getString("state")).isEqualTo("RUNNING");
+            assertThat(held).isNotDone();
+
+            gate.release.countDown();
+            assertThat(json(held.get(30, TimeUnit.SECONDS)).getString("state")).isEqualTo("SUCCEEDED");
+        } finally {
+            gate.release.countDown();
+            app.stop();
+        }
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.undertow.server.handlers.sse.ServerSentEventConnection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,20 @@ final class EventStreamResponse implements EventSink {
     private final AtomicBoolean open = new AtomicBoolean(true);
     private final AtomicBoolean ended = new AtomicBoolean();
     private final List<Runnable> closeActions = new CopyOnWriteArrayList<>();
+    /** Bytes of event data sent but not yet written to the client. */
+    private final AtomicLong pending = new AtomicLong();
+    private final ServerSentEventConnection.EventCallback written = new ServerSentEventConnection.EventCallback() {
+        @Override
+        public void done(ServerSentEventConnection connection, String data, String event, String id) {
+            pending.addAndGet(-data.length());
+        }
+
+        @Override
+        public void failed(ServerSentEventConnection connection, String data, String event, String id,
+                           java.io.IOException e) {
+            pending.addAndGet(-data.length());
+        }
+    };
 
     private EventStreamResponse(HttpServerExchange exchange, ServerSentEventConnection connection) {
         this.exchange = exchange;
@@ -68,13 +83,23 @@ final class EventStreamResponse implements EventSink {
     }
 
     @Override
-    public boolean send(String event, String data) {
+    public boolean send(String event, String data, String id) {
         if (!open.get()) {
+            return false;
+        }
+        if (pending.addAndGet(data.length()) > MAX_PENDING_BYTES) {
+            // The client stopped reading: end its stream rather than buffer for it without limit.
+            log.debug("Closing the event stream of {}: {} bytes wait for a client that does not read",
+                    exchange.getRelativePath(), pending.get());
+            open.set(false);
+            exchange.getIoThread().execute(() -> IoUtils.safeClose(connection));
             return false;
         }
         exchange.getIoThread().execute(() -> {
             if (connection.isOpen()) {
-                connection.send(data, event, null, null);
+                connection.send(data, event, id, written);
+            } else {
+                pending.addAndGet(-data.length());
             }
         });
         return true;
