@@ -33,7 +33,16 @@ trap cleanup EXIT
 threads_of() { awk '/^Threads:/ {print $2}' "/proc/$1/status"; }
 rss_mb_of() { awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 fds_of() { ls "/proc/$1/fd" | wc -l; }
+thread_names() { cat /proc/"$1"/task/*/comm 2>/dev/null | sed 's/[0-9][0-9]*$/N/' | sort; }
 sample() { printf "%6s %8s %8s %6s\n" "$1" "$(rss_mb_of "$server")" "$(threads_of "$server")" "$(fds_of "$server")"; }
+# The heap still live after a full collection, before and after the load: tells a leak (it grows)
+# from the JVM sizing its heap (RSS grows, this does not). jcmd's Attach Listener thread and its
+# socket stay afterwards: the "after" counts include them.
+live_heap_mb() {
+    local jcmd; jcmd="$(dirname "$(readlink -f "/proc/$server/exe")")/jcmd"
+    "$jcmd" "$server" GC.run > /dev/null 2>&1
+    "$jcmd" "$server" GC.heap_info 2>/dev/null | awk '/garbage-first heap/ {for (i = 1; i <= NF; i++) if ($i == "used") {v = $(i + 1); sub(/K,?/, "", v); printf "%.0f", v / 1024; exit}}'
+}
 
 load() {  # name connections path [method body]
     SOAK_METHOD="${4:-GET}" SOAK_BODY="${5:-}" nice -n "$NICE" wrk -t1 -c"$2" -d"${DURATION}s" --timeout 10s \
@@ -49,6 +58,8 @@ for mode in $MODES; do
     done
     sleep 5
     idle_threads=$(threads_of "$server"); idle_fds=$(fds_of "$server"); idle_rss=$(rss_mb_of "$server")
+    live_idle=$(live_heap_mb)
+    thread_names "$server" > "$out/threads-idle.txt"
     echo "== --$mode: ${DURATION} s of /fast (32 connections) + /slow?ms=100 (8) + POST /jobs/report (2)"
     printf "%6s %8s %8s %6s\n" "t (s)" "RSS (MB)" "threads" "fds"
     sample idle
@@ -71,13 +82,20 @@ for mode in $MODES; do
         [ "$(threads_of "$server")" -le "$idle_threads" ] && [ "$(fds_of "$server")" -le "$idle_fds" ] && break
     done
     sample "+$after"
+    live_after=$(live_heap_mb)
+    thread_names "$server" > "$out/threads-after.txt"
+    if ! diff -q "$out/threads-idle.txt" "$out/threads-after.txt" > /dev/null; then
+        echo "threads after the load that were not there idle (+) or are gone (-), numbers as N:"
+        { diff "$out/threads-idle.txt" "$out/threads-after.txt" || true; } | sed -n 's/^</-/p; s/^>/+/p'
+    fi
     for name in fast slow jobs; do
         printf "%-5s %s\n" "$name" "$(grep '^responses' "$out/$name.txt" || echo "no summary: $(tail -1 "$out/$name.txt")")"
     done
     other=$(cat "$out"/fast.txt "$out"/slow.txt "$out"/jobs.txt | awk -F'[ =]' '/^responses/ {s += $7 + $9} END {print s + 0}')
     growth=$(awk -v a="${rss_at_60:-$idle_rss}" -v b="$rss_end" 'BEGIN {printf "%.1f", (b - a) * 100 / a}')
     echo "verdict --$mode: errors (not 503)=$other, RSS ${rss_at_60:-?} -> $rss_end MB after the first minute" \
-        "(${growth} %), threads idle $idle_threads / max $max_threads / after $(threads_of "$server")," \
+        "(${growth} %), live heap after a full GC $live_idle -> $live_after MB (idle, after)," \
+        "threads idle $idle_threads / max $max_threads / after $(threads_of "$server")," \
         "fds idle $idle_fds / after $(fds_of "$server")"
     kill "$server"; wait "$server" 2>/dev/null || true; server=""
 done
