@@ -57,8 +57,8 @@ for mode in $MODES; do
         sleep 0.2
     done
     sleep 5
-    idle_threads=$(threads_of "$server"); idle_fds=$(fds_of "$server"); idle_rss=$(rss_mb_of "$server")
     live_idle=$(live_heap_mb)
+    idle_threads=$(threads_of "$server"); idle_fds=$(fds_of "$server"); idle_rss=$(rss_mb_of "$server")
     thread_names "$server" > "$out/threads-idle.txt"
     echo "== --$mode: ${DURATION} s of /fast (32 connections) + /slow?ms=100 (8) + POST /jobs/report (2)"
     printf "%6s %8s %8s %6s\n" "t (s)" "RSS (MB)" "threads" "fds"
