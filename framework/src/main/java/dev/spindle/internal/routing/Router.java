@@ -190,7 +190,8 @@ public final class Router {
      * route answers.
      */
     public RouteMatch match(String method, String path, boolean webSocketUpgrade) {
-        String[] segments = path.substring(path.startsWith("/") ? 1 : 0).split("/", -1);
+        String relative = path.startsWith("/") ? path.substring(1) : path;
+        String[] segments = relative.split("/", -1);
         List<Object> values = new ArrayList<>(4);
         if (webSocketUpgrade && method.equals("GET")) {
             Node node = find(root, segments, 0, values, candidate -> candidate.webSocket != null);
@@ -204,7 +205,7 @@ public final class Router {
             node = find(root, segments, 0, values, Node::hasHttpRoutes);
         }
         if (node == null) {
-            if (!path.endsWith("/") && find(root, (path.substring(1) + "/").split("/", -1), 0, new ArrayList<>(),
+            if (!path.endsWith("/") && find(root, (relative + "/").split("/", -1), 0, new ArrayList<>(),
                     Node::hasHttpRoutes) != null) {
                 String location = PercentEncoding.encodePath(path) + "/";
                 return new RouteMatch(fallback.withHandler(REDIRECTION, ctx -> {
