@@ -87,8 +87,12 @@ public final class PathTemplate {
     /**
      * Builds a path from parameter values, Flask's {@code url_for}: values are converted with
      * {@code toString()} and percent-encoded (a {@code path} parameter keeps its slashes).
+     * A value the path would not give back is refused: {@code \} in any parameter and {@code /}
+     * outside a {@code path} parameter, since the server keeps {@code %5C} and {@code %2F} encoded
+     * when it matches (so that neither ever becomes a separator).
      *
-     * @throws IllegalArgumentException if a parameter is missing
+     * @throws IllegalArgumentException if a parameter is missing, does not fit its converter, or
+     *         holds a character its URL could not carry back
      */
     public String expand(Map<String, ?> values) {
         StringBuilder path = new StringBuilder();
@@ -107,7 +111,15 @@ public final class PathTemplate {
                 throw new IllegalArgumentException("Value '" + text + "' does not fit {" + segment.name() + ":"
                         + segment.converter().label + "} of " + template);
             }
-            path.append(segment.converter() == Converter.PATH ? PercentEncoding.encodePath(text) : PercentEncoding.encodeSegment(text));
+            boolean keepsSlashes = segment.converter() == Converter.PATH;
+            if (text.indexOf('\\') >= 0 || (!keepsSlashes && text.indexOf('/') >= 0)) {
+                throw new IllegalArgumentException("Value '" + text + "' of {" + segment.name() + ":"
+                        + segment.converter().label + "} in " + template + " cannot be sent in a URL: the server matches"
+                        + " an encoded " + (text.indexOf('\\') >= 0 ? "'\\' (%5C)" : "'/' (%2F)")
+                        + " as it was sent, so the URL would not match back to this value"
+                        + (keepsSlashes ? "" : "; a {" + segment.name() + ":path} parameter takes slashes"));
+            }
+            path.append(keepsSlashes ? PercentEncoding.encodePath(text) : PercentEncoding.encodeSegment(text));
         }
         return path.toString();
     }
