@@ -8,8 +8,10 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * The body stream of a streaming route: Undertow's blocking request stream, with its "entity too
- * large" failure turned into a 413 the error pipeline understands.
+ * The body stream of a streaming route: Undertow's blocking request stream, with its failures
+ * turned into answers the error pipeline understands: "entity too large" into a 413, and a body
+ * that ended early or was malformed (the client closed mid-body, broken chunk framing or trailers)
+ * into a 400 rather than a logged 500.
  */
 final class LimitedBodyStream extends FilterInputStream {
 
@@ -23,6 +25,8 @@ final class LimitedBodyStream extends FilterInputStream {
             return super.read();
         } catch (RequestTooBigException e) {
             throw tooLarge();
+        } catch (IOException e) {
+            throw endedEarly();
         }
     }
 
@@ -32,7 +36,13 @@ final class LimitedBodyStream extends FilterInputStream {
             return super.read(buffer, offset, length);
         } catch (RequestTooBigException e) {
             throw tooLarge();
+        } catch (IOException e) {
+            throw endedEarly();
         }
+    }
+
+    private static HttpException endedEarly() {
+        return new HttpException(HttpStatus.BAD_REQUEST, "The request body ended early or was malformed");
     }
 
     private static HttpException tooLarge() {
