@@ -8,7 +8,12 @@ import dev.spindle.Limits;
 import dev.spindle.Spindle;
 import dev.spindle.testing.RawHttp;
 import dev.spindle.testing.SpindleTest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -142,6 +147,43 @@ class LimitsTest {
             try (RawHttp http = client.raw()) {
                 http.send("GET /ping HTTP/1.1\r\nHost: x\r\nX-Slow: still typing");
                 var response = http.readOrClosed();   // returns when the server gives up on us
+                if (response != null) {
+                    assertThat(response.status()).isBetween(400, 499);
+                    assertThat(http.closedByServer()).isTrue();
+                }
+            }
+        });
+    }
+
+    @Test
+    void a_client_trickling_its_headers_is_disconnected_before_it_finishes() throws Exception {
+        var app = Spindle.create(config -> config.limits(Limits.defaults().withRequestParseTimeout(Duration.ofMillis(300))));
+        app.get("/ping", ctx -> "pong");
+        // One byte every 20 ms: the whole block would take 20 s, while no gap between two bytes comes
+        // near 300 ms. Only a timeout on the whole header block disconnects this client.
+        byte[] headers = ("GET /ping HTTP/1.1\r\nHost: x\r\nX-Slow: " + "a".repeat(960) + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        SpindleTest.test(app, client -> {
+            try (RawHttp http = client.raw()) {
+                CompletableFuture<RawHttp.Response> answer = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return http.readOrClosed();   // returns when the server answers or gives up on us
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+                int sent = 0;
+                try {
+                    while (sent < headers.length && !answer.isDone()) {
+                        http.send(new byte[] {headers[sent]});
+                        sent++;
+                        Thread.sleep(20);
+                    }
+                } catch (SocketException closed) {
+                    // the server closed the connection under a byte in flight
+                }
+                var response = answer.get();
+                assertThat(sent).as("header bytes sent before the server gave up").isLessThan(headers.length);
                 if (response != null) {
                     assertThat(response.status()).isBetween(400, 499);
                     assertThat(http.closedByServer()).isTrue();
