@@ -10,8 +10,9 @@ import java.io.InputStream;
 /**
  * The body stream of a streaming route: Undertow's blocking request stream, with its failures
  * turned into answers the error pipeline understands: "entity too large" into a 413, and a body
- * that ended early or was malformed (the client closed mid-body, broken chunk framing or trailers)
- * into a 400 rather than a logged 500.
+ * that ended early or was malformed (the client closed mid-body, broken chunk framing or trailers;
+ * for a trailer name that is not a token Undertow's decoder throws IllegalArgumentException) into
+ * a 400 rather than a logged 500.
  */
 final class LimitedBodyStream extends FilterInputStream {
 
@@ -25,7 +26,7 @@ final class LimitedBodyStream extends FilterInputStream {
             return super.read();
         } catch (RequestTooBigException e) {
             throw tooLarge();
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw endedEarly();
         }
     }
@@ -36,7 +37,7 @@ final class LimitedBodyStream extends FilterInputStream {
             return super.read(buffer, offset, length);
         } catch (RequestTooBigException e) {
             throw tooLarge();
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw endedEarly();
         }
     }

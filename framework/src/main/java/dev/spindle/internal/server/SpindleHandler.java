@@ -137,6 +137,9 @@ final class SpindleHandler implements HttpHandler {
     /**
      * Receives the whole body on the IO thread, then dispatches. Exactly one of three ends counts —
      * received, failed, or out of time (408, connection closed) — and each gives the reservation back.
+     * An exchange that ends any other way gives it back as it ends: Undertow's chunk decoder throws an
+     * unchecked exception for a malformed trailer, which reaches neither callback, and the
+     * reservation must not wait for the body timeout.
      */
     private void receive(HttpServerExchange exchange, RouteMatch match, String requestId, RequestSample sample,
                          long reserved) {
@@ -149,6 +152,10 @@ final class SpindleHandler implements HttpHandler {
                 IoUtils.safeClose(exchange.getConnection());
             }
         }, bodyTimeoutMillis, TimeUnit.MILLISECONDS);
+        exchange.addExchangeCompleteListener((done, next) -> {
+            receipt.end();
+            next.proceed();
+        });
         Receiver receiver = exchange.getRequestReceiver();
         receiver.setMaxBufferSize((int) maxBodySize);
         receiver.receiveFullBytes(
@@ -171,7 +178,12 @@ final class SpindleHandler implements HttpHandler {
                 });
     }
 
-    /** One body being received. IO thread only, so no field needs more than plain access. */
+    /**
+     * One body being received. Changed on the connection's IO thread only, so no field needs more
+     * than plain access: an exchange that ends before its body was received ends there too, and one
+     * that ends on a handler thread was dispatched after the first end, so its listener only reads
+     * {@code ended}.
+     */
     private final class BodyReceipt {
         final long reserved;
         XnioExecutor.Key deadline;

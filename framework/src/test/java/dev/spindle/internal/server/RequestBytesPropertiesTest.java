@@ -324,9 +324,11 @@ class RequestBytesPropertiesTest {
                 Tuple.of(3, Arbitraries.of("Content-Length: 0", "Content-Length: 1", "Content-Length: 100",
                         "Content-Length: 4096", "Content-Length: 4097", "Content-Length: 99999999999999999999",
                         "Content-Length: -1", "Content-Length: abc", "Content-Length: 5, 5", "Content-Length: 0x10",
-                        "Content-Length: {length}\r\nContent-Length: {length}", "Content-Length: {length}\r\nContent-Length: 7",
+                        "Content-Length: {length}\r\nContent-Length: {length}",
+                        "Content-Length: {length}\r\nContent-Length: 7",
                         "Content-Length: +{length}", "Content-Length:  {length} ", "Transfer-Encoding: Chunked",
-                        "Transfer-Encoding: gzip", "Transfer-Encoding: chunked, identity", "Transfer-Encoding: gzip, chunked",
+                        "Transfer-Encoding: gzip", "Transfer-Encoding: chunked, identity",
+                        "Transfer-Encoding: gzip, chunked",
                         "Transfer-Encoding: identity", "Transfer-Encoding:chunked", "Transfer-Encoding: xchunked",
                         "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked",
                         "Transfer-Encoding: chunked\r\nContent-Length: {length}", "")));
@@ -360,15 +362,18 @@ class RequestBytesPropertiesTest {
                         Tuple.of(1, Arbitraries.of("zz", "-1", "FFFFFFFFFFFFFFFFF", "1000", "0", " 1", "1 ", "+1", ""))),
                 Arbitraries.frequencyOf(Tuple.of(8, Arbitraries.just("")),
                         Tuple.of(1, Arbitraries.of(";ext=1", ";", ";a=\"b\r\n\"", " ;x"))),
-                Arbitraries.frequencyOf(Tuple.of(8, Arbitraries.just("\r\n")), Tuple.of(1, Arbitraries.of("\n", "\r", ""))),
+                Arbitraries.frequencyOf(Tuple.of(8, Arbitraries.just("\r\n")),
+                        Tuple.of(1, Arbitraries.of("\n", "\r", ""))),
                 Arbitraries.frequencyOf(Tuple.of(8, Arbitraries.just("\r\n")),
                         Tuple.of(1, Arbitraries.of("\n", "", "xx\r\n", "\r\r\n"))))
-                .as((data, size, extension, afterSize, afterData) -> (size.equals("ok") ? Integer.toHexString(data.length()) : size)
-                        + extension + afterSize + data + afterData);
+                .as((data, size, extension, afterSize, afterData) ->
+                        (size.equals("ok") ? Integer.toHexString(data.length()) : size)
+                                + extension + afterSize + data + afterData);
         Arbitrary<String> lastChunk = Arbitraries.frequencyOf(
                 Tuple.of(6, Arbitraries.just("0\r\n\r\n")),
                 Tuple.of(2, Arbitraries.of("", "0\r\n", "0\n\n", "0\r\nX-Trailer: 1\r\n\r\n", "0\r\nbad trailer\r\n\r\n",
-                        "00000\r\n\r\n", "0;x\r\n\r\n", "0\r\n\r\nGET /ping HTTP/1.1\r\nHost: x\r\n\r\n")));
+                        "0\r\n\u00e9: x\r\n\r\n", "0\r\n: x\r\n\r\n", "00000\r\n\r\n", "0;x\r\n\r\n",
+                        "0\r\n\r\nGET /ping HTTP/1.1\r\nHost: x\r\n\r\n")));
         Arbitrary<byte[]> chunked = Combinators.combine(chunk.list().ofMaxSize(4), lastChunk)
                 .as((chunks, last) -> (String.join("", chunks) + last).getBytes(StandardCharsets.ISO_8859_1));
         return Arbitraries.frequencyOf(Tuple.of(1, raw), Tuple.of(1, chunked)).map(Body::new);
