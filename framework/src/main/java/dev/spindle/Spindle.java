@@ -254,7 +254,9 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
      * app.url("user", Map.of("id", 7, "tab", "posts")) // "/users/7?tab=posts"
      * }</pre>
      *
-     * @throws IllegalArgumentException for an unknown name or a missing parameter
+     * @throws IllegalArgumentException for an unknown name, a missing parameter, a value its converter
+     *         would not match, or a value whose URL would not match back to it ({@code \} in any
+     *         parameter, {@code /} in any but a {@code path} parameter)
      */
     public String url(String name, Map<String, ?> params) {
         Router compiled = router;

@@ -162,7 +162,8 @@ public final class Router {
      * {@code params} filling its parameters (percent-encoded); the other entries become the query
      * string, in the map's iteration order.
      *
-     * @throws IllegalArgumentException for an unknown name, or a missing or non-converting parameter
+     * @throws IllegalArgumentException for an unknown name, or a missing, non-converting or
+     *         unsendable parameter (see {@link PathTemplate#expand})
      */
     public String url(String name, Map<String, ?> params) {
         PathTemplate template = named(name).template();
