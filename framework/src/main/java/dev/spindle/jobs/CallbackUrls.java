@@ -6,13 +6,14 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
  * Callback URL checks against server-side request forgery: only http and https, no credentials in
  * the URL, and, unless allowed, no host that resolves to an address inside a network (loopback,
  * private, link-local such as cloud metadata at 169.254.169.254, carrier-grade NAT, unique-local
- * IPv6, multicast, unspecified). Checked at submission and again before every delivery, since DNS
+ * IPv6, multicast, unspecified, and IPv6 forms that embed one of these IPv4 addresses). Checked at submission and again before every delivery, since DNS
  * answers can change in between.
  */
 final class CallbackUrls {
@@ -76,8 +77,49 @@ final class CallbackUrls {
                     || a >= 240;                        // reserved and broadcast
         }
         if (address instanceof Inet6Address) {
-            return (ip[0] & 0xfe) == 0xfc;              // unique local fc00::/7
+            if ((ip[0] & 0xfe) == 0xfc) {               // unique local fc00::/7
+                return true;
+            }
+            if (startsWith(ip, 0x00, 0x64, 0xff, 0x9b, 0x00, 0x01)) {
+                return true;                            // local-use NAT64 64:ff9b:1::/48: whatever it translates to is local
+            }
+            byte[] ipv4 = embeddedIpv4(ip);
+            return ipv4 != null && isInternal(ipv4Address(ipv4));
         }
         return true;
+    }
+
+    /**
+     * The IPv4 address an IPv6 address stands for, if it is one of the forms that reach it: NAT64
+     * {@code 64:ff9b::/96}, 6to4 {@code 2002::/16}, IPv4-mapped {@code ::ffff:0:0/96} and the
+     * deprecated IPv4-compatible {@code ::/96}.
+     */
+    private static byte[] embeddedIpv4(byte[] ip) {
+        if (startsWith(ip, 0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0)
+                || startsWith(ip, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff)
+                || startsWith(ip, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)) {
+            return Arrays.copyOfRange(ip, 12, 16);
+        }
+        if (startsWith(ip, 0x20, 0x02)) {
+            return Arrays.copyOfRange(ip, 2, 6);
+        }
+        return null;
+    }
+
+    private static boolean startsWith(byte[] ip, int... prefix) {
+        for (int i = 0; i < prefix.length; i++) {
+            if ((ip[i] & 0xff) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static InetAddress ipv4Address(byte[] ip) {
+        try {
+            return InetAddress.getByAddress(ip);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("Four bytes are an IPv4 address", e);
+        }
     }
 }
