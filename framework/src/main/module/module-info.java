@@ -11,7 +11,8 @@ module dev.spindle {
     requires static micrometer.registry.prometheus;
     requires transitive tools.jackson.databind;
     requires org.slf4j;
-    requires java.net.http;
+    requires org.apache.httpcomponents.client5.httpclient5;
+    requires org.apache.httpcomponents.core5.httpcore5;
     requires undertow.core;
     requires xnio.api;
 

@@ -7,7 +7,7 @@ import dev.spindle.jobs.JobFailedException;
 import dev.spindle.jobs.JobHandle;
 import dev.spindle.jobs.Jobs;
 import java.security.SecureRandom;
-import java.util.HexFormat;
+import java.util.Base64;
 
 /**
  * The background-job demo: {@code POST /jobs/report} starts a simulated report that takes {@code ms}
@@ -23,8 +23,9 @@ final class JobRoutes {
     }
 
     /**
-     * {@code configured}, or, when none is, a random secret made for this run, so that no secret
-     * anyone can read in the source ever signs a webhook. The secret itself is never printed.
+     * {@code configured}, or, when none is, a random secret made for this run (Standard Webhooks'
+     * {@code whsec_} form), so that no secret anyone can read in the source ever signs a webhook. The
+     * secret itself is never printed.
      */
     static String webhookSecret(String configured) {
         if (configured != null && !configured.isBlank()) {
@@ -34,7 +35,7 @@ final class JobRoutes {
         new SecureRandom().nextBytes(random);
         System.out.println("Webhooks are signed with a random secret made for this run; to verify them, start the "
                 + "demo with " + SECRET_VARIABLE + " set to a secret of your own.");
-        return HexFormat.of().formatHex(random);
+        return "whsec_" + Base64.getEncoder().encodeToString(random);
     }
 
     /**

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -81,6 +82,7 @@ class JobRoutesTest {
         assertThat(JobRoutes.webhookSecret("mine")).isEqualTo("mine");
         String first = JobRoutes.webhookSecret(null);
         String second = JobRoutes.webhookSecret(" ");
-        assertThat(first).hasSize(64).matches("[0-9a-f]+").isNotEqualTo(second);
+        assertThat(first).startsWith("whsec_").isNotEqualTo(second);
+        assertThat(Base64.getDecoder().decode(first.substring("whsec_".length()))).hasSize(32);
     }
 }

@@ -8,17 +8,38 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.function.Predicate;
 
 /**
  * Callback URL checks against server-side request forgery: only http and https, no credentials in
  * the URL, and, unless allowed, no host that resolves to an address inside a network (loopback,
  * private, link-local such as cloud metadata at 169.254.169.254, carrier-grade NAT, unique-local
- * IPv6, multicast, unspecified, and IPv6 forms that embed one of these IPv4 addresses). Checked at submission and again before every delivery, since DNS
- * answers can change in between.
+ * IPv6, multicast, unspecified, and IPv6 forms that embed one of these IPv4 addresses). Checked at
+ * submission, and at every delivery attempt by the resolver the webhook client connects through, so
+ * the addresses checked are the addresses connected to.
  */
 final class CallbackUrls {
 
-    private CallbackUrls() {
+    /** Turns a host name (or an address literal) into addresses. Tests answer without DNS. */
+    @FunctionalInterface
+    interface Resolver {
+        InetAddress[] resolve(String host) throws UnknownHostException;
+    }
+
+    static final Resolver SYSTEM = InetAddress::getAllByName;
+
+    private final Resolver resolver;
+    private final Predicate<InetAddress> internal;
+    private final boolean allowPrivate;
+
+    /**
+     * @param internal which addresses callbacks may not reach ({@link #isInternal} but in tests)
+     * @param allowPrivate whether to skip that check
+     */
+    CallbackUrls(Resolver resolver, Predicate<InetAddress> internal, boolean allowPrivate) {
+        this.resolver = resolver;
+        this.internal = internal;
+        this.allowPrivate = allowPrivate;
     }
 
     /** A refused callback URL; the message is fit for the client. */
@@ -28,7 +49,8 @@ final class CallbackUrls {
         }
     }
 
-    static URI check(String url, boolean allowPrivate) throws Refused {
+    /** The URL, if its scheme, host and lack of credentials are acceptable; nothing is resolved. */
+    static URI parse(String url) throws Refused {
         URI uri;
         try {
             uri = new URI(url);
@@ -45,20 +67,39 @@ final class CallbackUrls {
         if (uri.getRawUserInfo() != null) {
             throw new Refused("callbackUrl must not contain credentials");
         }
-        InetAddress[] addresses;
+        return uri;
+    }
+
+    /** Checks a URL at submission: {@link #parse}, then {@link #addresses} of its host. */
+    URI check(String url) throws Refused {
+        URI uri = parse(url);
         try {
-            addresses = InetAddress.getAllByName(uri.getHost());
+            addresses(uri.getHost());
         } catch (UnknownHostException e) {
             throw new Refused("callbackUrl's host cannot be resolved");
         }
+        return uri;
+    }
+
+    /**
+     * Resolves {@code host} once and returns the addresses to connect to, all of them checked.
+     *
+     * @throws Refused if any of them is internal and internal addresses are not allowed
+     * @throws UnknownHostException if the host does not resolve
+     */
+    InetAddress[] addresses(String host) throws Refused, UnknownHostException {
+        InetAddress[] addresses = resolver.resolve(host);
+        if (addresses == null || addresses.length == 0) {
+            throw new UnknownHostException(host);
+        }
         if (!allowPrivate) {
             for (InetAddress address : addresses) {
-                if (isInternal(address)) {
+                if (internal.test(address)) {
                     throw new Refused("callbackUrl points to a loopback, private or link-local address");
                 }
             }
         }
-        return uri;
+        return addresses.clone();
     }
 
     static boolean isInternal(InetAddress address) {

@@ -19,6 +19,7 @@ final class JobMetrics {
     private final AtomicInteger queued = new AtomicInteger();
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, LongTaskTimer> active = new ConcurrentHashMap<>();
+    private volatile String schedule = RetrySchedule.DEFAULT.describe();
 
     JobMetrics(MeterRegistry registry) {
         this.registry = registry == null ? new CompositeMeterRegistry() : registry;
@@ -55,9 +56,27 @@ final class JobMetrics {
                 .tag("state", state.name().toLowerCase(java.util.Locale.ROOT))).increment();
     }
 
+    /** Describes the webhook meters with the schedule in force, and gauges the deliveries waiting for a retry. */
+    void webhooks(RetrySchedule retries, AtomicInteger pending) {
+        this.schedule = retries.describe();
+        Gauge.builder("spindle.webhook.pending", pending, AtomicInteger::get)
+                .description("Webhook deliveries waiting for their next attempt; each delivery makes " + schedule)
+                .register(registry);
+    }
+
     void delivery(String outcome) {
         counter("delivery|" + outcome, () -> Counter.builder("spindle.webhook.deliveries")
-                .description("Webhook delivery attempts, by outcome").tag("outcome", outcome)).increment();
+                .description("Webhook delivery attempts, by outcome; each delivery makes " + schedule
+                        + ", stopping at the first 2xx or refusal")
+                .tag("outcome", outcome)).increment();
+    }
+
+    /** A delivery given up: its schedule ran out ({@code exhausted}), or too many already waited for a retry ({@code backlog}). */
+    void abandoned(String reason) {
+        counter("abandoned|" + reason, () -> Counter.builder("spindle.webhook.abandoned")
+                .description("Webhook deliveries given up without a 2xx, by reason: exhausted (all " + schedule
+                        + " failed) or backlog (too many deliveries already waited for a retry)")
+                .tag("reason", reason)).increment();
     }
 
     private Counter counter(String key, java.util.function.Supplier<Counter.Builder> builder) {

@@ -4,10 +4,12 @@ import dev.spindle.internal.Checks;
 import dev.spindle.json.JsonMapper;
 import dev.spindle.threading.ThreadingMode;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * Settings of an app's background jobs, given in {@code Jobs.install(app, settings -> …)} or
@@ -23,6 +25,8 @@ public final class JobSettings {
     public static final int DEFAULT_MAX_JOBS = 10_000;
     /** At most this many clients follow one job by default, long polls and streams each. */
     public static final int DEFAULT_MAX_SUBSCRIBERS = 100;
+    /** At most this many webhook deliveries wait for a retry by default. */
+    public static final int DEFAULT_MAX_PENDING_RETRIES = 1_000;
 
     ThreadingMode threading = new ThreadingMode.VirtualThreads(DEFAULT_MAX_RUNNING, DEFAULT_QUEUE);
     JobStore store;
@@ -38,12 +42,13 @@ public final class JobSettings {
     boolean listJobs;
     MeterRegistry meterRegistry;
     JsonMapper json;
-    byte[] webhookSecret;
+    List<byte[]> webhookKeys;
     boolean allowPrivateCallbacks;
-    int webhookMaxAttempts = 5;
-    Duration webhookBackoff = Duration.ofSeconds(1);
-    Duration webhookMaxBackoff = Duration.ofMinutes(5);
-    Duration webhookTimeout = Duration.ofSeconds(10);
+    RetrySchedule webhookRetries = RetrySchedule.DEFAULT;
+    int webhookMaxPendingRetries = DEFAULT_MAX_PENDING_RETRIES;
+    Duration webhookTimeout = Duration.ofSeconds(15);
+    CallbackUrls.Resolver callbackResolver = CallbackUrls.SYSTEM;
+    Predicate<InetAddress> internalAddress = CallbackUrls::isInternal;
 
     JobSettings() {
     }
@@ -169,12 +174,31 @@ public final class JobSettings {
         return this;
     }
 
-    /** The secret webhook bodies are signed with (HMAC-SHA256). Without one, callback URLs are refused. */
+    /**
+     * The secret webhooks are signed with, as Standard Webhooks: {@code webhook-signature} carries
+     * {@code v1,} and the base64 HMAC-SHA256 of {@code webhook-id.webhook-timestamp.body} (see
+     * {@link WebhookVerifier}). Without a secret, callback URLs are refused.
+     *
+     * <p>Give it in the Standard Webhooks form, {@code whsec_} followed by base64 of at least 24 random
+     * bytes ({@code whsec_$(openssl rand -base64 32)}), which receivers using a Standard Webhooks
+     * library take as it is. Any other string is used as its UTF-8 bytes, as Spindle did before; a
+     * Standard Webhooks library then needs it as {@code whsec_} and the base64 of those bytes.
+     *
+     * @throws IllegalArgumentException if it is empty, or a {@code whsec_} secret that is not base64 of at least 24 bytes
+     */
     public JobSettings webhookSecret(String secret) {
-        if (secret.isEmpty()) {
-            throw new IllegalArgumentException("The webhook secret must not be empty");
-        }
-        this.webhookSecret = secret.getBytes(StandardCharsets.UTF_8);
+        return webhookSecrets(secret);
+    }
+
+    /**
+     * Several secrets, for rotating one without a gap: every webhook carries a signature under each,
+     * space-separated in {@code webhook-signature}, and a receiver accepts the one it knows. Rotate by
+     * configuring {@code (new, old)}, then moving receivers to {@code new}, then dropping {@code old}.
+     *
+     * @throws IllegalArgumentException for no secret, or a secret {@link #webhookSecret} refuses
+     */
+    public JobSettings webhookSecrets(String... secrets) {
+        this.webhookKeys = WebhookSignatures.keys(secrets);
         return this;
     }
 
@@ -187,34 +211,48 @@ public final class JobSettings {
         return this;
     }
 
-    /** How many times a webhook is tried before giving up. Default 5. */
-    public JobSettings webhookMaxAttempts(int attempts) {
-        if (attempts < 1) {
-            throw new IllegalArgumentException("webhookMaxAttempts must be at least 1, was " + attempts);
-        }
-        this.webhookMaxAttempts = attempts;
+    /**
+     * When a failed webhook is tried again: the first attempt is made at once, then one more after
+     * each of {@code delays} in turn, until one is answered 2xx; so {@code delays.length + 1} attempts
+     * in all. Each wait is its delay shortened by a random 0–10%, so receivers that failed together
+     * are not retried together. Default 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: 8 attempts over
+     * 27 h 35 min 5 s (Standard Webhooks' example schedule), so a receiver down overnight still gets
+     * its webhooks. No delays: one attempt, no retry. {@code Duration.ZERO} retries at once (tests).
+     * Waiting retries live in memory: stopping the app drops them.
+     *
+     * @throws IllegalArgumentException for a negative delay or more than 100
+     */
+    public JobSettings webhookRetries(Duration... delays) {
+        this.webhookRetries = new RetrySchedule(List.of(delays));
         return this;
     }
 
     /**
-     * The wait before the second attempt, doubled for each further one up to {@code max}, each wait
-     * then jittered to between half and all of it. Default 1 s, at most 5 min. {@code Duration.ZERO}
-     * retries at once (tests).
+     * How many deliveries may wait for a retry at once, each holding its body in memory. Past it, a
+     * failed attempt is not retried: it is logged and counted in {@code spindle.webhook.abandoned}
+     * with {@code reason=backlog}. Default {@value #DEFAULT_MAX_PENDING_RETRIES}.
      */
-    public JobSettings webhookBackoff(Duration initial, Duration max) {
-        Checks.notNegative("The initial webhook backoff", initial);
-        Checks.notNegative("The maximum webhook backoff", max);
-        if (max.compareTo(initial) < 0) {
-            throw new IllegalArgumentException("Backoff needs 0 <= initial <= max, was " + initial + " and " + max);
+    public JobSettings webhookMaxPendingRetries(int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("webhookMaxPendingRetries must not be negative, was " + max);
         }
-        this.webhookBackoff = initial;
-        this.webhookMaxBackoff = max;
+        this.webhookMaxPendingRetries = max;
         return this;
     }
 
-    /** How long one webhook attempt may take (connect and response). Default 10 s. */
+    /**
+     * How long one webhook attempt may take, from connecting until the receiver's status line, after
+     * which the attempt is aborted and counts as no answer. Default 15 s, the lower end of what Standard Webhooks recommends.
+     */
     public JobSettings webhookTimeout(Duration timeout) {
         this.webhookTimeout = Checks.positive("webhookTimeout", timeout);
+        return this;
+    }
+
+    /** Where callback hosts are resolved and which addresses count as internal: tests answer without DNS. */
+    JobSettings callbackAddresses(CallbackUrls.Resolver resolver, Predicate<InetAddress> internal) {
+        this.callbackResolver = Objects.requireNonNull(resolver);
+        this.internalAddress = Objects.requireNonNull(internal);
         return this;
     }
 }

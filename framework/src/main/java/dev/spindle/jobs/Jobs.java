@@ -44,9 +44,10 @@ import java.util.function.Consumer;
  *
  * <p><b>Threading:</b> all methods are safe to call from any thread. Work runs on the jobs executor
  * (see {@link JobSettings#threading}), on threads named {@code spindle-<mode>-jobs-<n>}; waits,
- * timeouts and retries are scheduled on one timer thread ({@code spindle-jobs-timer-1}); webhooks
- * are sent from virtual threads ({@code spindle-<mode>-jobs-notify-<n>}). Uncaught exceptions on any
- * of them are logged.
+ * timeouts and retries are scheduled on one timer thread ({@code spindle-jobs-timer-1}); each
+ * webhook attempt runs on a virtual thread of its own ({@code spindle-<mode>-jobs-webhook-<n>}), and
+ * long-poll wake-ups and event streams start on others ({@code spindle-<mode>-jobs-notify-<n>}).
+ * Uncaught exceptions on any of them are logged.
  */
 public final class Jobs implements AutoCloseable {
 
@@ -67,7 +68,7 @@ public final class Jobs implements AutoCloseable {
         this.threads = new JobThreads(settings.threading);
         JobMetrics metrics = new JobMetrics(settings.meterRegistry);
         this.expiry = new JobExpiry(store, settings.clock, settings.ttl);
-        this.webhooks = new Webhooks(settings, metrics, threads.timer(), threads.notifications(), expiry::recordDelivery);
+        this.webhooks = new Webhooks(settings, metrics, threads.timer(), threads.webhooks(), expiry::recordDelivery);
         this.runner = new JobRunner(settings, store, metrics, threads, this::callBack);
         this.polls = new LongPolls(threads.timer(), threads.wakeups());
         this.streams = new JobStreams(this, representation, json, threads.notifications(), settings.maxSubscribers);
@@ -127,7 +128,7 @@ public final class Jobs implements AutoCloseable {
 
     /**
      * As {@link #start(Context, String, JobWork)}, and POSTs the finished job to {@code callbackUrl}
-     * (if not {@code null}), signed with the webhook secret.
+     * (if not {@code null}) as a Standard Webhook signed with the webhook secret (see {@link WebhookVerifier}).
      *
      * @throws HttpException 400 if the callback URL is refused (scheme, credentials, internal address,
      *         or no webhook secret configured)

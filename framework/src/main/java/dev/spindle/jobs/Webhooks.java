@@ -1,177 +1,296 @@
 package dev.spindle.jobs;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.security.GeneralSecurityException;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.DefaultSchemePortResolver;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.impl.routing.DefaultRoutePlanner;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers finished jobs to their callback URLs: a signed POST per attempt, retried with backoff on
- * a non-2xx answer or no answer, each attempt recorded on the job. Attempts run on the senders
- * executor (virtual threads), waits between them on the jobs timer, so no thread sleeps.
+ * Delivers finished jobs to their callback URLs, as Standard Webhooks: a POST per attempt with
+ * {@code webhook-id} (the same for every attempt of one delivery), {@code webhook-timestamp} (the
+ * attempt's) and {@code webhook-signature} (one {@code v1} signature per secret), retried on the
+ * {@link RetrySchedule} on a non-2xx answer or no answer, each attempt recorded on the job.
+ *
+ * <p>Attempts block a virtual thread of the webhook executor ({@code spindle-<mode>-jobs-webhook-<n>}),
+ * waits between them are tasks on the jobs timer, so no thread sleeps. The HTTP client is Apache's
+ * classic one, which starts no thread; it connects through {@link CallbackUrls#addresses}: the host is
+ * resolved once per connection, every address checked, and only those addresses are connected to, the
+ * URL's host name still giving the Host header and the TLS server name. Each attempt opens its own
+ * connection, so each is checked.
  */
 final class Webhooks {
 
-    static final String SIGNATURE = "X-Spindle-Signature";
-    static final String DELIVERY = "X-Spindle-Delivery";
+    static final String ID = "webhook-id";
+    static final String TIMESTAMP = "webhook-timestamp";
+    static final String SIGNATURE = "webhook-signature";
+    /** Informational and unsigned: 1 for the first attempt of a delivery. */
     static final String ATTEMPT = "X-Spindle-Attempt";
 
-    private static final Logger log = LoggerFactory.getLogger(Webhooks.class);
+    /** Connections one app opens at once to one callback host, and to all of them. */
+    static final int MAX_CONNECTIONS_PER_HOST = 16;
+    static final int MAX_CONNECTIONS = 256;
 
-    private final byte[] secret;
-    private final boolean allowPrivate;
-    private final int maxAttempts;
+    private static final Logger log = LoggerFactory.getLogger(Webhooks.class);
+    private static final ContentType JSON = ContentType.create("application/json");
+
+    private final List<byte[]> keys;
+    private final CallbackUrls callbacks;
+    private final RetrySchedule schedule;
+    private final int maxPending;
+    private final AtomicInteger pending = new AtomicInteger();
     private final Duration timeout;
-    private final Backoff backoff;
     private final Clock clock;
     private final JobMetrics metrics;
     private final ScheduledExecutorService timer;
     private final ExecutorService senders;
     private final BiConsumer<String, Delivery> record;
     private final ReentrantLock clientLock = new ReentrantLock();
-    private HttpClient client;
+    private CloseableHttpClient client;
+    private boolean closed;
 
     Webhooks(JobSettings settings, JobMetrics metrics, ScheduledExecutorService timer, ExecutorService senders,
              BiConsumer<String, Delivery> record) {
-        this.secret = settings.webhookSecret;
-        this.allowPrivate = settings.allowPrivateCallbacks;
-        this.maxAttempts = settings.webhookMaxAttempts;
+        this.keys = settings.webhookKeys;
+        this.callbacks = new CallbackUrls(settings.callbackResolver, settings.internalAddress, settings.allowPrivateCallbacks);
+        this.schedule = settings.webhookRetries;
+        this.maxPending = settings.webhookMaxPendingRetries;
         this.timeout = settings.webhookTimeout;
-        this.backoff = new Backoff(settings.webhookBackoff, settings.webhookMaxBackoff,
-                () -> ThreadLocalRandom.current().nextLong());   // sender threads share it
         this.clock = settings.clock;
         this.metrics = metrics;
         this.timer = timer;
         this.senders = senders;
         this.record = record;
+        metrics.webhooks(schedule, pending);
     }
 
     boolean enabled() {
-        return secret != null;
+        return keys != null;
     }
 
     /** Refuses a callback URL at submission; the message is fit for the client. */
     void check(String url) throws CallbackUrls.Refused {
-        CallbackUrls.check(url, allowPrivate);
+        callbacks.check(url);
     }
 
-    /** Starts delivering {@code body} (the job's JSON) to {@code url}. */
+    /** Starts delivering {@code body} (the job's JSON) to {@code url} under the delivery id {@code deliveryId}. */
     void deliver(String jobId, String url, String deliveryId, byte[] body) {
-        schedule(new Attempt(jobId, url, deliveryId, body, sign(body), 1), Duration.ZERO);
+        send(new Attempt(jobId, url, deliveryId, body, 1));
     }
 
-    /** {@code sha256=} and the lowercase hex HMAC-SHA256 of {@code body} under the secret. */
-    String sign(byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is missing from this JDK", e);
-        }
-    }
-
+    /** Closes the client, aborting attempts in flight; retries still waiting are the timer's to drop. */
     void close() {
         clientLock.lock();
         try {
+            closed = true;
             if (client != null) {
-                client.shutdownNow();
+                client.close(CloseMode.IMMEDIATE);
             }
         } finally {
             clientLock.unlock();
         }
     }
 
-    private record Attempt(String jobId, String url, String deliveryId, byte[] body, String signature, int number) {
+    private record Attempt(String jobId, String url, String deliveryId, byte[] body, int number) {
         Attempt next() {
-            return new Attempt(jobId, url, deliveryId, body, signature, number + 1);
+            return new Attempt(jobId, url, deliveryId, body, number + 1);
         }
     }
 
-    private void schedule(Attempt attempt, Duration delay) {
+    private void send(Attempt attempt) {
         try {
-            if (delay.isZero()) {
-                senders.execute(() -> send(attempt));
-            } else {
-                timer.schedule(() -> schedule(attempt, Duration.ZERO), delay.toNanos(), TimeUnit.NANOSECONDS);
-            }
+            senders.execute(() -> attempt(attempt));
         } catch (RejectedExecutionException e) {
             log.debug("Webhook for job {} dropped: the jobs are stopping", attempt.jobId());
         }
     }
 
-    private void send(Attempt attempt) {
-        Integer status = null;
-        String outcome;
-        String detail = null;
-        try {
-            URI uri = CallbackUrls.check(attempt.url(), allowPrivate);
-            HttpRequest request = HttpRequest.newBuilder(uri)
-                    .timeout(timeout)
-                    .header("Content-Type", "application/json")
-                    .header("User-Agent", "Spindle-Webhook")
-                    .header(SIGNATURE, attempt.signature())
-                    .header(DELIVERY, attempt.deliveryId())
-                    .header(ATTEMPT, Integer.toString(attempt.number()))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(attempt.body()))
-                    .build();
-            HttpResponse<Void> response = client().send(request, HttpResponse.BodyHandlers.discarding());
-            status = response.statusCode();
-            outcome = status / 100 == 2 ? "delivered" : "failed";
-            if (status / 100 != 2) {
-                detail = "The receiver answered " + status;
-            }
-        } catch (CallbackUrls.Refused e) {
-            outcome = "refused";
-            detail = e.getMessage();
-        } catch (IOException e) {
-            outcome = "error";
-            detail = "No response: " + e.getClass().getSimpleName();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
-        metrics.delivery(outcome);
-        record.accept(attempt.jobId(), new Delivery(attempt.deliveryId(), attempt.number(), clock.instant(), status,
-                outcome, detail));
-        boolean retry = outcome.equals("failed") || outcome.equals("error");
-        if (retry && attempt.number() < maxAttempts) {
-            schedule(attempt.next(), backoff.after(attempt.number()));
-        } else if (retry) {
-            log.warn("Giving up delivering job {} to its callback after {} attempts ({})", attempt.jobId(),
-                    attempt.number(), detail);
+    private record Outcome(Integer status, String name, String detail) {
+        boolean retried() {
+            return name.equals("failed") || name.equals("error");
         }
     }
 
-    private HttpClient client() {
+    private void attempt(Attempt attempt) {
+        Outcome outcome;
+        try {
+            outcome = post(attempt);
+        } catch (RejectedExecutionException e) {
+            log.debug("Webhook for job {} dropped: the jobs are stopping", attempt.jobId());
+            return;
+        }
+        if (outcome == null) {
+            return;
+        }
+        metrics.delivery(outcome.name());
+        record.accept(attempt.jobId(), new Delivery(attempt.deliveryId(), attempt.number(), clock.instant(),
+                outcome.status(), outcome.name(), outcome.detail()));
+        if (outcome.retried()) {
+            retry(attempt, outcome.detail());
+        }
+    }
+
+    /** One attempt, bounded by the timeout as a whole; {@code null} if the client has been closed. */
+    private Outcome post(Attempt attempt) {
+        HttpPost post;
+        try {
+            post = request(attempt, CallbackUrls.parse(attempt.url()));
+        } catch (CallbackUrls.Refused e) {
+            return new Outcome(null, "refused", e.getMessage());
+        }
+        CloseableHttpClient http = client();
+        if (http == null) {
+            return null;
+        }
+        ScheduledFuture<?> deadline = timer.schedule(post::cancel, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        try (ClassicHttpResponse response = http.executeOpen(null, post, null)) {
+            int status = response.getCode();
+            return status / 100 == 2 ? new Outcome(status, "delivered", null)
+                    : new Outcome(status, "failed", "The receiver answered " + status);
+        } catch (IOException e) {
+            RefusedAddress refused = refusal(e);
+            if (refused != null) {
+                return new Outcome(null, "refused", refused.getMessage());
+            }
+            return new Outcome(null, "error", post.isCancelled() ? "No response within " + RetrySchedule.human(timeout)
+                    : "No response: " + e.getClass().getSimpleName());
+        } finally {
+            deadline.cancel(false);
+        }
+    }
+
+    /** The attempt's request, signed now: a retry carries its own timestamp, so it passes a receiver's tolerance. */
+    private HttpPost request(Attempt attempt, URI uri) {
+        long timestamp = clock.instant().getEpochSecond();
+        HttpPost post = new HttpPost(uri);
+        post.setHeader(ID, attempt.deliveryId());
+        post.setHeader(TIMESTAMP, Long.toString(timestamp));
+        post.setHeader(SIGNATURE, WebhookSignatures.header(keys, attempt.deliveryId(), timestamp, attempt.body()));
+        post.setHeader(ATTEMPT, Integer.toString(attempt.number()));
+        post.setEntity(new ByteArrayEntity(attempt.body(), JSON));
+        return post;
+    }
+
+    private void retry(Attempt failed, String detail) {
+        if (!schedule.retriesAfter(failed.number())) {
+            metrics.abandoned("exhausted");
+            log.warn("Giving up delivering job {} to its callback after {} ({})", failed.jobId(), schedule.describe(),
+                    detail);
+            return;
+        }
+        if (pending.incrementAndGet() > maxPending) {
+            pending.decrementAndGet();
+            metrics.abandoned("backlog");
+            log.warn("Not retrying the webhook of job {}: {} deliveries already wait for a retry", failed.jobId(),
+                    maxPending);
+            return;
+        }
+        Duration wait = schedule.waitAfter(failed.number(), ThreadLocalRandom.current());
+        try {
+            timer.schedule(() -> {
+                pending.decrementAndGet();
+                send(failed.next());
+            }, wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            pending.decrementAndGet();
+            log.debug("Webhook retry for job {} dropped: the jobs are stopping", failed.jobId());
+        }
+    }
+
+    private static RefusedAddress refusal(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RefusedAddress refused) {
+                return refused;
+            }
+        }
+        return null;
+    }
+
+    /** The client, made at the first delivery; {@code null} once closed. */
+    private CloseableHttpClient client() {
         clientLock.lock();
         try {
-            if (client == null) {
-                client = HttpClient.newBuilder()
-                        .executor(senders)
-                        .followRedirects(HttpClient.Redirect.NEVER)
-                        .connectTimeout(timeout)
-                        .build();
+            if (client == null && !closed) {
+                client = build();
             }
-            return client;
+            return closed ? null : client;
         } finally {
             clientLock.unlock();
+        }
+    }
+
+    private CloseableHttpClient build() {
+        Timeout limit = Timeout.ofMilliseconds(Math.max(1, timeout.toMillis()));
+        return HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setDnsResolver(new CheckingResolver(callbacks))
+                        .setDefaultConnectionConfig(ConnectionConfig.custom()
+                                .setConnectTimeout(limit).setSocketTimeout(limit).build())
+                        .setMaxConnPerRoute(MAX_CONNECTIONS_PER_HOST)
+                        .setMaxConnTotal(MAX_CONNECTIONS)
+                        .build())
+                .setDefaultRequestConfig(RequestConfig.custom()
+                        .setConnectionRequestTimeout(limit).setResponseTimeout(limit).setRedirectsEnabled(false).build())
+                .setRoutePlanner(new DefaultRoutePlanner(DefaultSchemePortResolver.INSTANCE))   // never a proxy
+                .setConnectionReuseStrategy((request, response, context) -> false)           // a check per attempt
+                .setUserAgent("Spindle-Webhook")
+                .disableRedirectHandling()
+                .disableAutomaticRetries()
+                .disableCookieManagement()
+                .disableAuthCaching()
+                .disableContentCompression()
+                .build();
+    }
+
+    /** The client's only way from a host name to addresses: resolved once, checked, returned as checked. */
+    private record CheckingResolver(CallbackUrls callbacks) implements DnsResolver {
+
+        @Override
+        public InetAddress[] resolve(String host) throws UnknownHostException {
+            try {
+                return callbacks.addresses(host);
+            } catch (CallbackUrls.Refused e) {
+                throw new RefusedAddress(e.getMessage());
+            }
+        }
+
+        @Override
+        public String resolveCanonicalHostname(String host) {
+            return host;
+        }
+    }
+
+    /** A refusal on its way out of the client, which lets a resolver throw nothing else. */
+    private static final class RefusedAddress extends UnknownHostException {
+        RefusedAddress(String message) {
+            super(message);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.spindle.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -65,5 +66,22 @@ class CallbackUrlsTest {
         assertThat(CallbackUrls.isInternal(ipv6("10.0.0.1", false))).isTrue();
         assertThat(CallbackUrls.isInternal(ipv6("8.8.8.8", true))).isFalse();
         assertThat(CallbackUrls.isInternal(ipv6("8.8.8.8", false))).isFalse();
+    }
+
+    @Test
+    void every_address_a_name_resolves_to_is_checked_and_exactly_those_are_returned() throws Exception {
+        InetAddress open = literal("8.8.8.8");
+        InetAddress internal = literal("10.0.0.1");
+        var urls = new CallbackUrls(host -> new InetAddress[] {open, internal}, CallbackUrls::isInternal, false);
+        assertThatThrownBy(() -> urls.addresses("hooks.test")).isInstanceOf(CallbackUrls.Refused.class)
+                .hasMessage("callbackUrl points to a loopback, private or link-local address");
+        var single = new CallbackUrls(host -> new InetAddress[] {open}, CallbackUrls::isInternal, false);
+        assertThat(single.addresses("hooks.test")).containsExactly(open);
+        var allowed = new CallbackUrls(host -> new InetAddress[] {open, internal}, CallbackUrls::isInternal, true);
+        assertThat(allowed.addresses("hooks.test")).containsExactly(open, internal);
+        var none = new CallbackUrls(host -> new InetAddress[0], CallbackUrls::isInternal, false);
+        assertThatThrownBy(() -> none.addresses("hooks.test")).isInstanceOf(UnknownHostException.class);
+        assertThatThrownBy(() -> none.check("http://hooks.test/")).isInstanceOf(CallbackUrls.Refused.class)
+                .hasMessage("callbackUrl's host cannot be resolved");
     }
 }
