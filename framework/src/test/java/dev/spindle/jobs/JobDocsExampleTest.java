@@ -9,6 +9,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The opening example of docs/jobs.md, as written there. */
@@ -27,7 +29,9 @@ class JobDocsExampleTest {
     void the_docs_example_runs_and_its_metrics_reach_the_apps_registry() throws Exception {
         var registry = new SimpleMeterRegistry();
         var app = Spindle.create(config -> config.meterRegistry(registry));
-        Jobs jobs = Jobs.install(app, settings -> settings.webhookSecret("from-the-environment"));
+        Map<String, String> environment = Map.of("WEBHOOK_SECRET", JobWebhookTest.randomSecret());
+        Jobs jobs = Jobs.install(app, settings -> Optional.ofNullable(environment.get("WEBHOOK_SECRET"))
+                .ifPresent(settings::webhookSecret));
 
         app.post("/reports", ctx -> {
             ReportRequest request = ctx.bodyAs(ReportRequest.class);

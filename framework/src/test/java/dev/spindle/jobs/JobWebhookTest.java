@@ -14,11 +14,13 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.restassured.path.json.JsonPath;
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.URLEncoder;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
@@ -349,6 +351,36 @@ class JobWebhookTest {
         }
     }
 
+    @Test
+    void a_receiver_that_never_answers_costs_one_attempt_timeout_then_counts_as_no_answer() throws Exception {
+        ServerSocket silent = new ServerSocket(0, 1, PRIVATE);
+        closeables.add(silent);
+        CompletableFuture<String> hungUp = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try (Socket socket = silent.accept()) {
+                socket.getInputStream().transferTo(OutputStream.nullOutputStream());   // until the client closes
+                hungUp.complete("closed");
+            } catch (SocketException e) {
+                hungUp.complete("reset");
+            } catch (IOException e) {
+                hungUp.completeExceptionally(e);
+            }
+        });
+        Spindle app = finishingAtOnce(jobs -> jobs.webhookSecret(SECRET).allowPrivateCallbacks(true)
+                .webhookTimeout(Duration.ofMillis(300)).webhookRetries());
+        try {
+            String hook = "http://127.0.0.1:" + silent.getLocalPort() + "/hook";
+            String id = json(post(http, app, callbackQuery(hook))).getString("id");
+            JsonPath job = deliveries(http, app, id, 1);
+            assertThat(job.getString("deliveries[0].outcome")).isEqualTo("error");
+            assertThat(job.getString("deliveries[0].status")).isNull();
+            assertThat(job.getString("deliveries[0].detail")).startsWith("No response");
+            assertThat(hungUp.get(20, TimeUnit.SECONDS)).as("the attempt's connection ended").isIn("closed", "reset");
+        } finally {
+            app.stop();
+        }
+    }
+
     /** Answers {@code hooks.test} from a script (call i gets entry i, later calls the last), recording the calling threads. */
     static final class ScriptedResolver implements CallbackUrls.Resolver {
         private final List<InetAddress> script;
@@ -495,6 +527,50 @@ class JobWebhookTest {
             assertThat(httpClientThreads).isEmpty();
         } finally {
             app.stop();
+        }
+    }
+
+    @Test
+    void a_spindle_app_receives_and_verifies_webhooks_as_docs_jobs_md_shows() throws Exception {
+        Spindle receiving = Spindle.create(config -> config.port(0));
+        WebhookVerifier verifier = WebhookVerifier.create(SECRET);
+        Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        BlockingQueue<Map<?, ?>> finished = new LinkedBlockingQueue<>();
+        receiving.post("/hooks/reports", ctx -> {
+            String id = verifier.verify(ctx::header, ctx.bodyBytes());
+            if (seen.add(id)) {
+                finished.add(ctx.bodyAs(Map.class));
+            }
+            ctx.status(204);
+            return null;
+        });
+        receiving.error(WebhookVerifier.InvalidWebhookException.class, (error, ctx) -> {
+            dev.spindle.http.Problem.of(401, error.getMessage()).writeTo(ctx);
+            return null;
+        });
+        receiving.start(0);
+        Spindle app = finishingAtOnce(jobs -> jobs.webhookSecret(SECRET).allowPrivateCallbacks(true));
+        try {
+            String hook = "http://127.0.0.1:" + receiving.port() + "/hooks/reports";
+            String id = json(post(http, app, callbackQuery(hook))).getString("id");
+            Map<?, ?> job = finished.poll(20, TimeUnit.SECONDS);
+            assertThat(job).isNotNull();
+            assertThat(job.get("id")).isEqualTo(id);
+            assertThat(job.get("state")).isEqualTo("SUCCEEDED");
+            assertThat(deliveries(http, app, id, 1).getInt("deliveries[0].status")).isEqualTo(204);
+
+            HttpResponse<String> forged = http.send(JobTesting.request(receiving, "/hooks/reports")
+                    .header("webhook-id", "forged").header("webhook-timestamp", Long.toString(
+                            java.time.Instant.now().getEpochSecond()))
+                    .header("webhook-signature", "v1,bm90IGEgc2lnbmF0dXJlIGF0IGFsbCwganVzdCBieXRlcw==")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(forged.statusCode()).isEqualTo(401);
+            assertThat(json(forged).getString("detail"))
+                    .isEqualTo("No v1 signature in webhook-signature matches the body, id and timestamp");
+        } finally {
+            app.stop();
+            receiving.stop();
         }
     }
 

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,17 @@ class WebhookVerifierTest {
     void spindle_signs_the_standard_webhooks_test_vector_as_the_reference_libraries_do() {
         List<byte[]> keys = WebhookSignatures.keys(VECTOR_SECRET);
         assertThat(WebhookSignatures.header(keys, VECTOR_ID, VECTOR_TIMESTAMP, VECTOR_BODY)).isEqualTo(VECTOR_SIGNATURE);
+    }
+
+    @Test
+    void the_example_of_docs_jobs_md_is_signed_as_the_page_says() throws Exception {
+        String secret = "whsec_RVhBTVBMRSBPTkxZLCBuZXZlciB1c2UgdGhpcyBzZWNyZXQ=";
+        assertThat(new String(Base64.getDecoder().decode(secret.substring(6)), StandardCharsets.US_ASCII))
+                .isEqualTo("EXAMPLE ONLY, never use this secret");
+        byte[] body = "{\"id\":\"Oxh2hB4UlBvFcmzFlgAxHg\",\"kind\":\"report\",\"state\":\"SUCCEEDED\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(WebhookVerifier.create(secret).withClock(at(1795840431)).verify("BsT9mAx0ZQy2Zr7Ue1Xq4g",
+                "1795840431", "v1,0nkXO+EWhezXkEp0pEuf6I/L4mxpnOy6m0OrO8Il4jA=", body)).isEqualTo("BsT9mAx0ZQy2Zr7Ue1Xq4g");
     }
 
     @Test

@@ -8,7 +8,8 @@
  * requests and background work, named {@code spindle-<mode>-<route|app>-<n>} or
  * {@code spindle-<purpose>-<n>}, with uncaught exceptions logged. The exceptions, which Spindle
  * cannot name: Undertow's XNIO IO threads ({@code XNIO-1 I/O-n}) and its accept thread, XNIO's worker
- * pool (idle: Spindle never runs work on it), the JDK {@code HttpClient}'s selector thread used by
- * webhooks ({@code HttpClient-n-SelectorManager}), and the demo's JFR event-stream thread.
+ * pool (idle: Spindle never runs work on it), the JDK's virtual-thread carriers, and the demo's JFR
+ * event-stream thread. The webhook client (Apache HttpClient 5, classic) starts none: its attempts
+ * block Spindle's {@code spindle-<mode>-jobs-webhook-n} virtual threads.
  */
 package dev.spindle.internal.threading;
