@@ -4,16 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spindle.Spindle;
+import dev.spindle.http.HttpException;
+import dev.spindle.testing.Logs;
+import dev.spindle.testing.RawHttp;
 import dev.spindle.testing.SpindleTest;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
-/** A route may opt in to reading a large upload as it arrives, past the app's in-memory body limit. */
+/**
+ * A route may opt in to reading a large upload as it arrives, past the app's in-memory body limit.
+ * The body is received on the IO thread and handed to the handler's thread as it comes, so each
+ * case runs in every mode that can stream (a non-blocking route cannot).
+ */
 class StreamingBodyTest {
 
     private static final int MIB = 1024 * 1024;
@@ -56,6 +69,66 @@ class StreamingBodyTest {
             HttpResponse<String> refused = post(client, "/upload", 9 * MIB);
             assertThat(refused.statusCode()).isEqualTo(413);
             assertThat(refused.body()).contains("exceeds the limit of " + 8 * MIB);
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource("modes")
+    void a_deadline_during_a_streaming_read_answers_503_ends_the_read_and_closes_the_connection(ThreadingMode mode)
+            throws Exception {
+        CountDownLatch readEnded = new CountDownLatch(1);
+        AtomicReference<Throwable> readFailure = new AtomicReference<>();
+        AtomicReference<String> firstBytes = new AtomicReference<>();
+        Spindle app = Spindle.create(config -> config.threading(mode));
+        app.post("/upload", ctx -> {
+            InputStream body = ctx.bodyStream();
+            try {
+                firstBytes.set(new String(body.readNBytes(10), StandardCharsets.US_ASCII));
+                return body.readAllBytes().length; // the client stalls: only the deadline ends this read
+            } catch (Throwable e) {
+                readFailure.set(e);
+                throw e;
+            } finally {
+                readEnded.countDown();
+            }
+        }, route -> route.streamingBody(MIB).timeout(Duration.ofMillis(200)));
+        String requestId = "stalled-upload-" + mode.getClass().getSimpleName();
+        Logs logs = Logs.mark();
+        app.start(0);
+        try (RawHttp http = RawHttp.connect(app.port())) {
+            http.send("POST /upload HTTP/1.1\r\nHost: x\r\nX-Request-Id: " + requestId
+                    + "\r\nContent-Length: 1000\r\n\r\n" + "x".repeat(10));
+            RawHttp.Response answer = http.read();
+            assertThat(answer.status()).isEqualTo(503);
+            assertThat(answer.header("Content-Type")).isEqualTo("application/problem+json");
+            assertThat(answer.header("Connection")).isEqualTo("close");
+            assertThat(answer.text()).contains("deadline");
+            assertThat(readEnded.await(SpindleTest.HANG_GUARD.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            assertThat(readFailure.get()).isInstanceOfSatisfying(HttpException.class,
+                    e -> assertThat(e.status()).isEqualTo(503));
+            assertThat(http.closedByServer()).isTrue(); // and no second response before the close
+        } finally {
+            app.stop();
+        }
+        assertThat(logs.linesContaining(requestId)).noneMatch(line -> line.contains("ERROR"));
+        if (firstBytes.get() != null) {
+            assertThat(firstBytes.get()).isEqualTo("x".repeat(10));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("modes")
+    void a_streamed_body_the_handler_leaves_unread_is_not_drained(ThreadingMode mode) throws Exception {
+        Spindle app = Spindle.create(config -> config.threading(mode));
+        app.post("/upload", ctx -> "not needed", route -> route.streamingBody(MIB));
+        SpindleTest.test(app, client -> {
+            try (RawHttp http = client.raw()) {
+                http.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 500000\r\n\r\n");
+                RawHttp.Response answer = http.read(); // the body never comes
+                assertThat(answer.status()).isEqualTo(200);
+                assertThat(answer.header("Connection")).isEqualTo("close");
+                assertThat(http.closedByServer()).isTrue();
+            }
         });
     }
 

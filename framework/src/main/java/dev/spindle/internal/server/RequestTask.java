@@ -1,5 +1,6 @@
 package dev.spindle.internal.server;
 
+import dev.spindle.http.HttpException;
 import dev.spindle.http.HttpStatus;
 import dev.spindle.http.Problem;
 import dev.spindle.internal.http.DefaultContext;
@@ -198,6 +199,8 @@ final class RequestTask implements Dispatcher.Task, Route.Listener {
         } else if (state.compareAndSet(FINISHING, DONE) || state.compareAndSet(ASYNC, DONE)) {
             answerTimeout();
         } else if (state.compareAndSet(RUNNING, INTERRUPTING)) {
+            // a handler waiting for its streamed body wakes with the deadline's 503, not a bare interrupt
+            request.endBody(pastDeadline());
             interruptedByDeadline = true;
             thread.interrupt();
             state.set(DONE);
@@ -215,22 +218,39 @@ final class RequestTask implements Dispatcher.Task, Route.Listener {
         }
         onIoThread(() -> {
             cancelDeadline();
+            if (request.endBody(new HttpException(HttpStatus.SERVICE_UNAVAILABLE, "The request was refused"))) {
+                exchange.setPersistent(false);
+            }
             server.writeProblem(exchange, requestId, match.route().uri(), HttpStatus.SERVICE_UNAVAILABLE,
                     "The server is busy (" + why + "); try again shortly", true);
         });
     }
 
     private void answerTimeout() {
+        if (request.endBody(pastDeadline())) {
+            exchange.setPersistent(false); // close rather than drain a body nobody will read
+        }
         server.metrics().timedOut(match.route());
-        server.writeProblem(exchange, requestId, match.route().uri(), HttpStatus.SERVICE_UNAVAILABLE,
-                "The request took longer than its " + match.route().timeout().toMillis() + " ms deadline", true);
+        server.writeProblem(exchange, requestId, match.route().uri(), HttpStatus.SERVICE_UNAVAILABLE, deadlineDetail(),
+                true);
     }
 
     private void respond() {
         onIoThread(() -> {
             cancelDeadline();
+            if (request.endBody(new IllegalStateException("The response has been sent; the request body can no longer be read"))) {
+                exchange.setPersistent(false); // close rather than drain a body the handler left unread
+            }
             server.respond(exchange, match, requestId, ctx.response());
         });
+    }
+
+    private HttpException pastDeadline() {
+        return new HttpException(HttpStatus.SERVICE_UNAVAILABLE, deadlineDetail());
+    }
+
+    private String deadlineDetail() {
+        return "The request took longer than its " + match.route().timeout().toMillis() + " ms deadline";
     }
 
     private void cancelDeadline() {

@@ -98,8 +98,8 @@ final class SpindleHandler implements HttpHandler {
             if (streamingLimit > 0) {
                 exchange.setMaxEntitySize(streamingLimit);
             }
-            dispatch(exchange, new RequestTask(this, exchange, match, UndertowRequest.streaming(exchange), requestId,
-                    sample));
+            dispatch(exchange, new RequestTask(this, exchange, match, UndertowRequest.streaming(exchange, streamingLimit),
+                    requestId, sample));
             return;
         }
         if (exceeds(exchange, maxBodySize)) {

@@ -5,7 +5,6 @@ import dev.spindle.http.HttpStatus;
 import dev.spindle.http.UploadedFile;
 import dev.spindle.internal.http.ServerRequest;
 import io.undertow.connector.ByteBufferPool;
-import io.undertow.io.UndertowInputStream;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.Cookie;
@@ -29,7 +28,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A request as Undertow parsed it, with its body already received. */
+/**
+ * A request as Undertow parsed it, with its body already received, or, on a streaming route, received
+ * while the handler reads it ({@link StreamedBody}).
+ */
 final class UndertowRequest implements ServerRequest {
 
     /** Only for base64 / quoted-printable parts; no thread-local cache, since handler threads may be virtual. */
@@ -37,24 +39,35 @@ final class UndertowRequest implements ServerRequest {
 
     private final HttpServerExchange exchange;
     private byte[] body;
+    private final StreamedBody streamed;
     private final InputStream stream;
     private Map<String, List<String>> queryParams;
     private Map<String, String> cookies;
     private Multipart multipart;
 
-    /** A request whose body is read from the network while the handler runs (a streaming route). */
-    static UndertowRequest streaming(HttpServerExchange exchange) {
-        return new UndertowRequest(exchange, null, new LimitedBodyStream(new UndertowInputStream(exchange)));
+    /** A request whose body is received while the handler runs (a streaming route), up to {@code limit} bytes. IO thread. */
+    static UndertowRequest streaming(HttpServerExchange exchange, long limit) {
+        return new UndertowRequest(exchange, null, new StreamedBody(exchange, limit));
     }
 
     UndertowRequest(HttpServerExchange exchange, byte[] body) {
         this(exchange, body, null);
     }
 
-    private UndertowRequest(HttpServerExchange exchange, byte[] body, InputStream stream) {
+    private UndertowRequest(HttpServerExchange exchange, byte[] body, StreamedBody streamed) {
         this.exchange = exchange;
         this.body = body;
-        this.stream = stream;
+        this.streamed = streamed;
+        this.stream = streamed == null ? null : new LimitedBodyStream(streamed);
+    }
+
+    /**
+     * The exchange is being answered: a streamed body stops being received, and a handler still
+     * reading it gets {@code reason}. Returns whether part of the body is still unread on the
+     * connection. IO thread.
+     */
+    boolean endBody(RuntimeException reason) {
+        return streamed != null && streamed.end(reason);
     }
 
     @Override
