@@ -5,16 +5,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spindle.Spindle;
 import dev.spindle.http.HttpException;
+import dev.spindle.http.UploadedFile;
 import dev.spindle.testing.Logs;
 import dev.spindle.testing.RawHttp;
 import dev.spindle.testing.SpindleTest;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -30,6 +35,7 @@ import org.junit.jupiter.api.Test;
 class StreamingBodyTest {
 
     private static final int MIB = 1024 * 1024;
+    private static final String BOUNDARY = "spindle-7MA4YWxkTrZu0gW";
 
     static List<ThreadingMode> modes() {
         return Modes.all().toList();
@@ -69,6 +75,63 @@ class StreamingBodyTest {
             HttpResponse<String> refused = post(client, "/upload", 9 * MIB);
             assertThat(refused.statusCode()).isEqualTo(413);
             assertThat(refused.body()).contains("exceeds the limit of " + 8 * MIB);
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource("modes")
+    void a_multipart_upload_to_a_streaming_route_is_parsed_as_it_arrives(ThreadingMode mode) throws Exception {
+        byte[] file = new byte[3 * MIB]; // three times the app's limit: only a streamed body gets through
+        new Random(12).nextBytes(file);
+        Spindle app = Spindle.create(config -> config.threading(mode).maxBodySize(MIB));
+        app.post("/documents", ctx -> {
+            UploadedFile doc = ctx.uploadedFile("doc");
+            return ctx.formParam("title") + "|" + doc.filename() + "|" + doc.contentType() + "|" + doc.size() + "|"
+                    + sha256(doc.content());
+        }, route -> route.streamingBody(8L * MIB));
+        SpindleTest.test(app, client -> {
+            HttpResponse<String> response = client.http().send(client.request("/documents")
+                            .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(multipart("Quarterly report", file))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("Quarterly report|report.bin|application/octet-stream|" + file.length
+                    + "|" + sha256(file));
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource("modes")
+    void a_streamed_multipart_body_past_the_route_limit_is_413(ThreadingMode mode) throws Exception {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        CountDownLatch failed = new CountDownLatch(1);
+        Spindle app = Spindle.create(config -> config.threading(mode));
+        app.post("/documents", ctx -> {
+            try {
+                return ctx.uploadedFiles("doc").size();
+            } catch (RuntimeException e) {
+                failure.set(e);
+                failed.countDown();
+                throw e;
+            }
+        }, route -> route.streamingBody(64 * 1024));
+        SpindleTest.test(app, client -> {
+            try (RawHttp http = client.raw()) {
+                http.send("POST /documents HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                        + "Content-Type: multipart/form-data; boundary=" + BOUNDARY + "\r\n\r\n");
+                byte[] body = multipart("too big", new byte[100 * 1024]);
+                // 100 KiB arrives and the body never ends: the route's 64 KiB limit must end the parse
+                http.send(Integer.toHexString(body.length) + "\r\n");
+                http.send(body);
+                RawHttp.Response response = http.readOrClosed();
+                if (response != null) {
+                    assertThat(response.status()).isEqualTo(413);
+                }
+                assertThat(http.closedByServer()).isTrue();
+            }
+            assertThat(failed.await(SpindleTest.HANG_GUARD.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            assertThat(failure.get()).isInstanceOfSatisfying(HttpException.class,
+                    e -> assertThat(e.status()).isEqualTo(413));
         });
     }
 
@@ -130,6 +193,20 @@ class StreamingBodyTest {
                 assertThat(http.closedByServer()).isTrue();
             }
         });
+    }
+
+    private static byte[] multipart(String title, byte[] file) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n" + title
+                + "\r\n--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"doc\"; filename=\"report.bin\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        body.writeBytes(file);
+        body.writeBytes(("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+        return body.toByteArray();
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     @Test

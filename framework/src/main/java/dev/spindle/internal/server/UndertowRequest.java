@@ -36,6 +36,8 @@ final class UndertowRequest implements ServerRequest {
 
     /** Only for base64 / quoted-printable parts; no thread-local cache, since handler threads may be virtual. */
     private static final ByteBufferPool MULTIPART_BUFFERS = new DefaultByteBufferPool(false, 4096, 16, 0);
+    /** How much of a streamed multipart body is read and parsed at a time. */
+    private static final int MULTIPART_CHUNK = 16 * 1024;
 
     private final HttpServerExchange exchange;
     private byte[] body;
@@ -179,15 +181,43 @@ final class UndertowRequest implements ServerRequest {
         PartCollector collector = new PartCollector();
         MultipartParser.ParseState state = MultipartParser.beginParse(MULTIPART_BUFFERS, collector,
                 boundary.getBytes(StandardCharsets.US_ASCII), StandardCharsets.UTF_8.name());
-        try {
-            state.parse(ByteBuffer.wrap(body));
-        } catch (IOException | RuntimeException e) {
-            throw new HttpException(HttpStatus.BAD_REQUEST, "Malformed multipart body");
+        if (body != null) {
+            parse(state, ByteBuffer.wrap(body));
+        } else {
+            parseAsItArrives(state);
         }
         if (!state.isComplete()) {
             throw new HttpException(HttpStatus.BAD_REQUEST, "Malformed multipart body: it ends before its closing boundary");
         }
         return new Multipart(collector.fields, collector.files);
+    }
+
+    /**
+     * A streaming route's multipart body, parsed as it arrives: only the parts are held, never the
+     * whole body, and the route's limit bounds them (past it the stream throws a 413).
+     */
+    private void parseAsItArrives(MultipartParser.ParseState state) {
+        byte[] chunk = new byte[MULTIPART_CHUNK];
+        while (true) {
+            int read;
+            try {
+                read = stream.read(chunk);
+            } catch (IOException e) {
+                throw new UncheckedIOException("The request body could not be read", e);
+            }
+            if (read < 0) {
+                return;
+            }
+            parse(state, ByteBuffer.wrap(chunk, 0, read));
+        }
+    }
+
+    private static void parse(MultipartParser.ParseState state, ByteBuffer data) {
+        try {
+            state.parse(data);
+        } catch (IOException | RuntimeException e) {
+            throw new HttpException(HttpStatus.BAD_REQUEST, "Malformed multipart body");
+        }
     }
 
     /** Collects parts into fields and files as the parser reports them. */
