@@ -9,6 +9,7 @@ import dev.spindle.http.UploadedFile;
 import dev.spindle.testing.Logs;
 import dev.spindle.testing.RawHttp;
 import dev.spindle.testing.SpindleTest;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -75,6 +76,19 @@ class StreamingBodyTest {
             HttpResponse<String> refused = post(client, "/upload", 9 * MIB);
             assertThat(refused.statusCode()).isEqualTo(413);
             assertThat(refused.body()).contains("exceeds the limit of " + 8 * MIB);
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource("modes")
+    void a_chunked_upload_is_bounded_by_the_route_limit_not_undertows_default(ThreadingMode mode) throws Exception {
+        SpindleTest.test(app(mode), client -> {
+            // no length: the JDK client sends the body chunked, past Undertow's default 2 MiB entity limit
+            HttpResponse<String> streamed = client.http().send(client.request("/upload").POST(
+                            HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(new byte[3 * MIB])))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(streamed.statusCode()).isEqualTo(200);
+            assertThat(streamed.body()).isEqualTo(Integer.toString(3 * MIB));
         });
     }
 

@@ -2,6 +2,7 @@ package dev.spindle.internal.server;
 
 import dev.spindle.Limits;
 import dev.spindle.internal.metrics.RequestMetrics;
+import dev.spindle.internal.routing.Route;
 import dev.spindle.internal.routing.Router;
 import dev.spindle.internal.threading.Dispatcher;
 import dev.spindle.json.JsonMapper;
@@ -57,6 +58,10 @@ public final class UndertowServer {
                 // Handler threads never take buffers (the IO thread reads and writes), so the
                 // per-thread cache only ever serves the few IO threads, not every virtual thread.
                 .setByteBufferPool(new DefaultByteBufferPool(true, 16 * 1024, -1, 4))
+                // Undertow's chunked decoder takes this limit when it parses the request, before a route is
+                // known, and refuses past it (2 MiB by default): make it the largest limit of any route,
+                // and let Spindle enforce each route's own (413 before reading when declared, else as it arrives).
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, largestBodyLimit(options, router))
                 .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, true)
                 .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
                 .setServerOption(UndertowOptions.MAX_HEADERS, limits.maxHeaders())
@@ -71,6 +76,14 @@ public final class UndertowServer {
                 .build();
         undertow.start();
         return new UndertowServer(undertow, handler, router, options, stopping);
+    }
+
+    private static long largestBodyLimit(ServerOptions options, Router router) {
+        long largest = options.maxBodySize();
+        for (Route route : router.routes()) {
+            largest = Math.max(largest, route.streamingBodyLimit());
+        }
+        return Math.max(1, largest); // Undertow reads 0 as "no limit"; a limit of 0 is Spindle's to enforce
     }
 
     private static HttpHandler withStaticFiles(SpindleHandler routes, ServerOptions options, AtomicBoolean stopping) {
