@@ -55,9 +55,7 @@ public final class UndertowServer {
                 .addHttpListener(options.port(), options.host())
                 .setIoThreads(options.ioThreads())
                 .setWorkerThreads(Math.max(2, options.ioThreads()))
-                // Handler threads never take buffers (the IO thread reads and writes), so the
-                // per-thread cache only ever serves the few IO threads, not every virtual thread.
-                .setByteBufferPool(new DefaultByteBufferPool(true, 16 * 1024, -1, 4))
+                .setByteBufferPool(bufferPool(options.ioThreads()))
                 // Undertow's chunked decoder takes this limit when it parses the request, before a route is
                 // known, and refuses past it (2 MiB by default): make it the largest limit of any route,
                 // and let Spindle enforce each route's own (413 before reading when declared, else as it arrives).
@@ -76,6 +74,24 @@ public final class UndertowServer {
                 .build();
         undertow.start();
         return new UndertowServer(undertow, handler, router, options, stopping);
+    }
+
+    /**
+     * 16 KiB direct buffers with no per-thread cache, so any thread may take and free them. Today
+     * only IO threads do (they read streamed bodies and write responses), but a handler thread that
+     * ever does, writing a response say, must not grow the pool: with a cache, Undertow's
+     * {@code DefaultByteBufferPool} gives every thread that frees a buffer it took a stash of up to
+     * that many, kept until the thread is collected and a finalizer hands it back; on virtual
+     * threads, a stash per request. With a cache size of 0, {@code allocate} skips the per-thread
+     * map (a synchronized {@code WeakHashMap} keyed by thread) and polls one lock-free queue, and
+     * {@code free} offers to it after one lookup in that map, as it did with a cache. The IO
+     * threads lose only their private reuse: a CAS on the shared queue instead of an
+     * {@code ArrayDeque}. The queue keeps as many idle buffers as their caches did, 4 per IO thread
+     * (the old pool's shared queue, size -1, kept none); one freed beyond that is released at once,
+     * as before.
+     */
+    private static DefaultByteBufferPool bufferPool(int ioThreads) {
+        return new DefaultByteBufferPool(true, 16 * 1024, 4 * ioThreads, 0);
     }
 
     private static long largestBodyLimit(ServerOptions options, Router router) {
