@@ -7,47 +7,44 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.xnio.channels.StreamSourceChannel;
 
 /**
- * The body of a streaming route as it arrives. The exchange's IO thread reads the request channel
- * without blocking and queues copies of what it read; the handler thread takes them from the queue,
- * waiting on a condition while it is empty. So only the IO thread ever touches the channel, its
- * conduits and Undertow's pooled buffers, whatever the threading mode, and a handler thread waiting
- * for a slow client parks on a lock rather than in XNIO's selector code (which would open a
- * selector per thread). At most {@link #MAX_QUEUED} reads wait in the queue: past that the IO
- * thread stops reading until the handler catches up, so a fast client cannot fill memory ahead of
- * a slow handler. The route's limit is counted here too: Undertow 2.4's chunked decoder takes its
- * limit when the request is parsed and ignores one set on the exchange afterwards, which would
- * leave a chunked body on a streaming route unlimited.
+ * The body of a streaming route, read on demand. A handler thread that reads names the array it
+ * wants filled and waits on a condition; the exchange's IO thread reads the request channel
+ * without blocking, at most as many bytes as were asked for, copies them into that array and wakes
+ * the reader. So only the IO thread ever touches the channel, its conduits and Undertow's pooled
+ * buffers, whatever the threading mode; a handler waiting for a slow client parks on a lock rather
+ * than in XNIO's selector code (which opens a selector, two file descriptors, per waiting thread);
+ * and nothing is read ahead: what the handler has not asked for yet stays in the socket's receive
+ * buffer, so an upload in progress costs the process no memory of its own. Each read is a hand-off
+ * to the IO thread and back, so a handler should read in large pieces (8 KiB and up, as
+ * {@code transferTo} and {@code readAllBytes} do).
  *
  * <p>The first read starts the IO side, so {@code 100 Continue} is still sent only when the handler
- * actually reads. {@link #end} (the deadline, or the response being sent) and the end of the
- * exchange (the connection closed) wake a waiting reader with an exception; after {@link #end} the
- * IO side never touches the channel again, so Undertow can end the exchange on its own terms.
+ * actually reads. The route's limit is counted here: Undertow 2.4's chunked decoder takes its limit
+ * when the request is parsed and ignores one set on the exchange afterwards. {@link #end} (the
+ * deadline, or the response being sent) and the end of the exchange (the connection closed) wake a
+ * waiting reader with an exception; after {@link #end} the IO side never touches the channel again,
+ * so Undertow ends the exchange on its own terms. An interrupted read ends the body for good, as
+ * an interrupt closes an NIO channel: bytes may have been read for it.
  *
- * <p><b>Threading:</b> {@link #read} on any one thread but the IO thread at a time, as for any
- * {@code InputStream}; everything else on the exchange's IO thread. The queue and the state are
- * guarded by one lock.
+ * <p><b>Threading:</b> {@link #read} on one thread at a time, never the IO thread, as for any
+ * {@code InputStream}; everything else on the exchange's IO thread. The state is guarded by one lock.
  */
 final class StreamedBody extends InputStream {
-
-    /** Reads (each at most one pooled buffer, 16 KiB) queued ahead of the handler before reading pauses. */
-    static final int MAX_QUEUED = 4;
 
     private final HttpServerExchange exchange;
     private final long limit;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition arrived = lock.newCondition();
-    private final ArrayDeque<byte[]> queued = new ArrayDeque<>(MAX_QUEUED);
-    private byte[] current;
-    private int position;
-    private boolean started;
-    private boolean paused;
+    private final Condition filled = lock.newCondition();
+    private byte[] target;
+    private int targetOffset;
+    private int targetLength;
+    private int delivered;
     private boolean finished;
     private IOException failure;
     private boolean exchangeEnded;
@@ -65,7 +62,7 @@ final class StreamedBody extends InputStream {
             lock.lock();
             try {
                 exchangeEnded = true;
-                arrived.signalAll();
+                filled.signalAll();
             } finally {
                 lock.unlock();
             }
@@ -75,94 +72,64 @@ final class StreamedBody extends InputStream {
 
     @Override
     public int read() throws IOException {
-        notOnIoThread();
-        lock.lock();
-        try {
-            if (!awaitBytes()) {
-                return -1;
-            }
-            int next = current[position++] & 0xff;
-            if (position == current.length) {
-                current = null;
-            }
-            return next;
-        } finally {
-            lock.unlock();
-        }
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, buffer.length);
-        notOnIoThread();
+        if (exchange.isInIoThread()) { // it would wait for itself
+            throw new IllegalStateException("A streamed request body cannot be read on the IO thread that receives it");
+        }
         if (length == 0) {
             return 0;
         }
         lock.lock();
         try {
-            if (!awaitBytes()) {
-                return -1;
+            if (over()) {
+                return outcome();
             }
-            int copied = Math.min(length, current.length - position);
-            System.arraycopy(current, position, buffer, offset, copied);
-            position += copied;
-            if (position == current.length) {
-                current = null;
+            target = buffer;
+            targetOffset = offset;
+            targetLength = length;
+            delivered = 0;
+            exchange.getIoThread().execute(this::fill);
+            try {
+                while (delivered == 0 && !over()) {
+                    filled.await();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                if (ended == null && failure == null) {
+                    failure = new InterruptedIOException("Interrupted while waiting for the request body");
+                }
+            } finally {
+                target = null;
             }
-            return copied;
+            return delivered > 0 && ended == null ? delivered : outcome();
         } finally {
             lock.unlock();
         }
     }
 
-    /** Waiting there for the IO thread to read would wait forever. */
-    private void notOnIoThread() {
-        if (exchange.isInIoThread()) {
-            throw new IllegalStateException("A streamed request body cannot be read on the IO thread that receives it");
-        }
+    /** Whether no read can get bytes any more. Holds the lock. */
+    private boolean over() {
+        return ended != null || failure != null || finished || exchangeEnded;
     }
 
-    /** Waits until {@link #current} holds unread bytes; {@code false} at the end of the body. Holds the lock. */
-    private boolean awaitBytes() throws IOException {
-        if (!started) {
-            started = true;
-            exchange.getIoThread().execute(this::start);
+    /** What a read gets once the body is over: the reason it ended, or -1 at its end. Holds the lock. */
+    private int outcome() throws IOException {
+        if (ended != null) {
+            throw ended;
         }
-        while (true) {
-            if (ended != null) {
-                throw ended;
-            }
-            if (current != null) {
-                return true;
-            }
-            current = queued.poll();
-            if (current != null) {
-                position = 0;
-                if (paused && queued.size() <= MAX_QUEUED / 2) {
-                    paused = false;
-                    exchange.getIoThread().execute(this::pump);
-                }
-                return true;
-            }
-            if (failure != null) {
-                throw failure;
-            }
-            if (finished) {
-                return false;
-            }
-            if (exchangeEnded) {
-                throw new IOException("The connection closed before the request body was read");
-            }
-            try {
-                arrived.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                if (ended != null) {
-                    throw ended;
-                }
-                throw new InterruptedIOException("Interrupted while waiting for the request body");
-            }
+        if (failure != null) {
+            throw failure;
         }
+        if (finished) {
+            return -1;
+        }
+        throw new IOException("The connection closed before the request body was read");
     }
 
     /**
@@ -175,9 +142,7 @@ final class StreamedBody extends InputStream {
         try {
             if (ended == null) {
                 ended = reason;
-                queued.clear();
-                current = null;
-                arrived.signalAll();
+                filled.signalAll();
             }
         } finally {
             lock.unlock();
@@ -190,77 +155,81 @@ final class StreamedBody extends InputStream {
         return !exchange.isRequestComplete();
     }
 
-    /** The first read: take the request channel and read what is there. IO thread. */
-    private void start() {
-        if (isEnded()) {
+    /** Reads into the waiting reader's array, if a reader waits; the first call takes the channel. IO thread. */
+    private void fill() {
+        int wanted = 0;
+        boolean live;
+        lock.lock();
+        try {
+            live = ended == null && !exchangeEnded;
+            if (!over() && target != null && delivered == 0) {
+                wanted = targetLength;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (wanted == 0) {
+            if (live && channel != null) {
+                channel.suspendReads(); // nobody is asking: leave the rest in the socket
+            }
             return;
         }
-        channel = exchange.getRequestChannel();
         if (channel == null) {
-            fail(new IOException("The request body was already taken"));
-            return;
+            channel = exchange.getRequestChannel();
+            if (channel == null) {
+                fail(new IOException("The request body was already taken"));
+                return;
+            }
+            channel.getReadSetter().set(readable -> fill());
         }
-        channel.getReadSetter().set(readable -> pump());
-        pump();
-    }
-
-    /** Reads until the channel has nothing more for now, the queue is full, or the body ended. IO thread. */
-    private void pump() {
-        while (channel != null) {
-            lock.lock();
-            try {
-                if (ended != null || finished || failure != null) {
-                    return;
-                }
-                if (queued.size() >= MAX_QUEUED) {
-                    paused = true;
-                    channel.suspendReads();
-                    return;
-                }
-            } finally {
-                lock.unlock();
-            }
-            int read;
-            byte[] data = null;
-            try (PooledByteBuffer pooled = exchange.getConnection().getByteBufferPool().allocate()) {
-                ByteBuffer buffer = pooled.getBuffer();
-                read = channel.read(buffer);
-                if (read > 0) {
-                    buffer.flip();
-                    data = new byte[read];
-                    buffer.get(data);
-                }
-            } catch (IOException e) {
-                exchange.setPersistent(false); // the connection's framing can no longer be trusted
-                channel.suspendReads();
-                fail(e);
-                return;
-            }
+        try (PooledByteBuffer pooled = exchange.getConnection().getByteBufferPool().allocate()) {
+            ByteBuffer buffer = pooled.getBuffer();
+            buffer.limit(Math.min(buffer.capacity(), wanted));
+            int read = channel.read(buffer);
             if (read == 0) {
-                channel.resumeReads();
+                channel.resumeReads(); // the read listener calls again when bytes arrive
                 return;
             }
-            if (read > 0 && (received += read) > limit) {
+            channel.suspendReads(); // nobody else is asking
+            if (read < 0) {
+                finish();
+                return;
+            }
+            received += read;
+            if (received > limit) {
                 exchange.setPersistent(false);
-                channel.suspendReads();
                 fail(new RequestTooBigException("The request body exceeds " + limit + " bytes"));
                 return;
             }
-            lock.lock();
-            try {
-                if (read < 0) {
-                    finished = true;
-                } else {
-                    queued.add(data);
-                }
-                arrived.signalAll();
-            } finally {
-                lock.unlock();
+            deliver(buffer.flip());
+        } catch (IOException e) {
+            exchange.setPersistent(false); // the connection's framing can no longer be trusted
+            channel.suspendReads();
+            fail(e);
+        }
+    }
+
+    /** Copies what was read into the reader's array and wakes it; dropped if the body ended meanwhile. IO thread. */
+    private void deliver(ByteBuffer data) {
+        lock.lock();
+        try {
+            if (target != null && !over()) {
+                delivered = data.remaining();
+                data.get(target, targetOffset, delivered);
+                filled.signalAll();
             }
-            if (read < 0) {
-                channel.suspendReads();
-                return;
-            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void finish() {
+        lock.lock();
+        try {
+            finished = true;
+            filled.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -270,17 +239,8 @@ final class StreamedBody extends InputStream {
         try {
             if (failure == null) {
                 failure = cause;
-                arrived.signalAll();
+                filled.signalAll();
             }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private boolean isEnded() {
-        lock.lock();
-        try {
-            return ended != null;
         } finally {
             lock.unlock();
         }
