@@ -182,8 +182,9 @@ public interface Context {
 
     /**
      * The body as a stream: from memory (reading never blocks on the network), or, on a route
-     * declared with {@code streamingBody(maxBytes)}, straight from the network as it arrives, in
-     * which case reading blocks the handler's thread on the client.
+     * declared with {@code streamingBody(maxBytes)}, as it arrives, in which case a read waits for
+     * the client: the server's IO thread receives at most what the read asks for and hands it
+     * over, so read in large pieces ({@code transferTo}, {@code readAllBytes}, an 8 KiB array).
      */
     InputStream bodyStream();
 

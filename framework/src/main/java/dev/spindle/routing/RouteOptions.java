@@ -25,9 +25,15 @@ public interface RouteOptions {
     /**
      * Lets the handler read the request body while it arrives, from {@code ctx.bodyStream()},
      * instead of receiving it whole on the IO thread before the handler runs: for uploads too large
-     * to hold in memory. <b>The handler's thread then blocks on the network</b>: a slow client holds
-     * it for as long as it takes to send, so give such a route virtual threads or a bulkhead of its
-     * own. The app's body limit does not apply; {@code maxBytes} does (413 past it; 0 accepts no body).
+     * to hold in memory. <b>The handler's thread then waits for the client</b>: each read waits
+     * until the IO thread has received what it asked for, so a slow client holds the thread for as
+     * long as it takes to send; give such a route virtual threads or a bulkhead of its own. The
+     * app's body limit does not apply; {@code maxBytes} does (413 past it, declared or chunked; 0
+     * accepts no body). A {@code multipart/form-data} body is parsed as it arrives
+     * ({@code ctx.uploadedFiles}, {@code ctx.formParam}); its parts are held in memory, up to
+     * {@code maxBytes}. Past the route's timeout a waiting read ends with the 503 the client gets,
+     * and the connection is closed instead of drained, as it is whenever the handler leaves part
+     * of the body unread.
      */
     RouteOptions streamingBody(long maxBytes);
 
