@@ -8,7 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * The body stream of a streaming route: Undertow's blocking request stream, with its failures
+ * The body stream of a streaming route ({@link StreamedBody}), with its failures
  * turned into answers the error pipeline understands: "entity too large" into a 413, and a body
  * that ended early or was malformed (the client closed mid-body, broken chunk framing or trailers;
  * for a trailer name that is not a token Undertow's decoder throws IllegalArgumentException) into

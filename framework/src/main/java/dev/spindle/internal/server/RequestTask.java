@@ -218,18 +218,14 @@ final class RequestTask implements Dispatcher.Task, Route.Listener {
         }
         onIoThread(() -> {
             cancelDeadline();
-            if (request.endBody(new HttpException(HttpStatus.SERVICE_UNAVAILABLE, "The request was refused"))) {
-                exchange.setPersistent(false);
-            }
+            request.endBody(new HttpException(HttpStatus.SERVICE_UNAVAILABLE, "The request was refused"));
             server.writeProblem(exchange, requestId, match.route().uri(), HttpStatus.SERVICE_UNAVAILABLE,
                     "The server is busy (" + why + "); try again shortly", true);
         });
     }
 
     private void answerTimeout() {
-        if (request.endBody(pastDeadline())) {
-            exchange.setPersistent(false); // close rather than drain a body nobody will read
-        }
+        request.endBody(pastDeadline()); // writeProblem closes the connection if part of the body is unread
         server.metrics().timedOut(match.route());
         server.writeProblem(exchange, requestId, match.route().uri(), HttpStatus.SERVICE_UNAVAILABLE, deadlineDetail(),
                 true);

@@ -202,10 +202,11 @@ final class StreamedBody extends InputStream {
                 return;
             }
             deliver(buffer.flip());
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // Undertow's chunk decoder throws IllegalArgumentException for a trailer name that is not a token
             exchange.setPersistent(false); // the connection's framing can no longer be trusted
             channel.suspendReads();
-            fail(e);
+            fail(e instanceof IOException io ? io : new IOException("The request body is malformed", e));
         }
     }
 
