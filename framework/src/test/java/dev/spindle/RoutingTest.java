@@ -263,6 +263,32 @@ class RoutingTest {
         });
     }
 
+    @Test
+    void a_hundred_routes_each_answer_their_own_path_even_when_segments_hash_alike() throws Exception {
+        var app = Spindle.create();
+        for (int i = 0; i < 50; i++) {
+            int n = i;
+            app.get("/static/s" + i + "/list", ctx -> "static " + n);
+            app.get("/api/r" + i + "/{id:int}/items/{name}", ctx -> "api " + n + " " + ctx.pathParam("id", Integer.class)
+                    + " " + ctx.pathParam("name") + " " + ctx.pathParams().keySet());
+        }
+        // "Aa" and "BB" have the same String.hashCode, so they share a slot of the literal table.
+        app.get("/hash/Aa", ctx -> "Aa").get("/hash/BB", ctx -> "BB").get("/hash/{other}", ctx -> "other");
+        SpindleTest.test(app, client -> {
+            for (int i = 0; i < 50; i++) {
+                client.spec().get("/static/s" + i + "/list").then().statusCode(200).body(equalTo("static " + i));
+                client.spec().get("/api/r" + i + "/" + (1000 + i) + "/items/report").then().statusCode(200)
+                        .body(equalTo("api " + i + " " + (1000 + i) + " report [id, name]"));
+            }
+            client.spec().get("/hash/Aa").then().statusCode(200).body(equalTo("Aa"));
+            client.spec().get("/hash/BB").then().statusCode(200).body(equalTo("BB"));
+            client.spec().get("/hash/AaBB").then().statusCode(200).body(equalTo("other"));
+            client.spec().get("/static/s50/list").then().statusCode(404);
+            client.spec().get("/api/r1/x/items/report").then().statusCode(404);
+            client.spec().get("/static/s1/lis").then().statusCode(404);
+        });
+    }
+
     @ParameterizedTest
     @CsvSource({"/{id:long}, Unknown converter 'long'", "/{rest:path}/x, must be the last segment",
             "/a{b}, must fill a whole segment", "/{a}/{a}, appears twice", "x, must start with '/'"})

@@ -31,7 +31,8 @@ public final class DefaultContext implements Context {
 
     /**
      * @param routeTemplate the matched route's template, e.g. {@code /users/{id:int}}
-     * @param pathParams path parameter values already converted by the template
+     * @param pathParams path parameter values already converted by the template, unmodifiable: handed
+     *        to handlers as they are
      */
     public DefaultContext(ServerRequest request, JsonMapper json, String requestId, String routeTemplate,
                           Map<String, Object> pathParams) {

@@ -3,7 +3,6 @@ package dev.spindle.internal.http;
 import dev.spindle.http.HttpException;
 import dev.spindle.http.HttpStatus;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -22,7 +21,7 @@ final class RequestView {
         this.request = request;
         this.requestId = requestId;
         this.routeTemplate = routeTemplate;
-        this.pathParams = Collections.unmodifiableMap(pathParams);
+        this.pathParams = pathParams;
     }
 
     String method() {

@@ -22,10 +22,15 @@ public final class PathTemplate {
 
     private final String template;
     private final List<Segment> segments;
+    /** The parameters' names in order, computed once: every match of the route reads them. */
+    private final String[] names;
+    private final List<String> parameterNames;
 
     private PathTemplate(String template, List<Segment> segments) {
         this.template = template;
         this.segments = segments;
+        this.names = segments.stream().filter(Segment::isParameter).map(Segment::name).toArray(String[]::new);
+        this.parameterNames = List.of(names);
     }
 
     /**
@@ -81,7 +86,12 @@ public final class PathTemplate {
 
     /** Names of the parameters, in order. */
     public List<String> parameterNames() {
-        return segments.stream().filter(Segment::isParameter).map(Segment::name).toList();
+        return parameterNames;
+    }
+
+    /** The same names as an array, for the router; never modified. */
+    String[] names() {
+        return names;
     }
 
     /**

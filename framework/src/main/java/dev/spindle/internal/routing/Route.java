@@ -12,6 +12,7 @@ import dev.spindle.internal.http.DefaultContext;
 import dev.spindle.internal.threading.Dispatcher;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -49,6 +50,8 @@ public final class Route {
     private final WebSocketHandler webSocket;
     /** An app-level answer for a request no declared route takes (404, 405, OPTIONS, the trailing-slash redirect). */
     private final boolean synthetic;
+    /** The match of this route when it has no parameters, shared by all its requests. */
+    private final RouteMatch withoutParams;
 
     Route(String method, PathTemplate template, Handler handler, String name, List<Scope> scopes,
           Dispatcher dispatcher, Duration timeout, String uri, long streamingBodyLimit, WebSocketHandler webSocket) {
@@ -69,11 +72,17 @@ public final class Route {
         this.streamingBodyLimit = streamingBodyLimit;
         this.webSocket = webSocket;
         this.synthetic = synthetic;
+        this.withoutParams = new RouteMatch(this, Map.of());
     }
 
     /** The same scopes and dispatcher with another handler and uri: the app-level 404/405/redirect answers. */
     Route withHandler(String syntheticUri, Handler replacement) {
         return new Route(method, template, replacement, null, scopes, dispatcher, timeout, syntheticUri, -1, null, true);
+    }
+
+    /** This route matched with no path parameters; one instance for every such request. */
+    RouteMatch matchedWithoutParams() {
+        return withoutParams;
     }
 
     /**

@@ -7,13 +7,13 @@ import dev.spindle.threading.ThreadingMode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.BiFunction;
-import java.util.function.Predicate;
 
 /**
  * Matches method and path to a compiled {@link Route}. Routes live in a segment tree; at each
@@ -30,15 +30,27 @@ public final class Router {
     static final String NOT_FOUND = "NOT_FOUND";
     static final String REDIRECTION = "REDIRECTION";
 
+    /** What a node must have to end a search: a WebSocket route, a route for the method, any HTTP route. */
+    private static final int WEBSOCKET = 0;
+    private static final int METHOD = 1;
+    private static final int ANY_HTTP = 2;
+    private static final Object[] NO_VALUES = new Object[0];
+
     private final Node root = new Node();
     private final Map<String, Route> named = new HashMap<>();
     private final List<Route> routes = new ArrayList<>();
     private final List<Dispatcher> dispatchers = new ArrayList<>();
     private final Route fallback;
+    private final RouteMatch notFound;
+    /** The most parameters any route has: the size of the values array a match fills. */
+    private int maxParams;
     private Dispatcher io;
 
     private Router(Route fallback) {
         this.fallback = fallback;
+        this.notFound = new RouteMatch(fallback.withHandler(NOT_FOUND, ctx -> {
+            throw new HttpException(HttpStatus.NOT_FOUND, "No route matches " + ctx.method() + " " + ctx.path());
+        }), Map.of());
     }
 
     /**
@@ -58,6 +70,7 @@ public final class Router {
         router.dispatchers.add(appDispatcher);
         try {
             router.add(app, new ArrayList<>(), appDispatcher, appTimeout, dispatcherFactory);
+            router.root.seal();
         } catch (RuntimeException e) {
             router.dispatchers.forEach(Dispatcher::shutdownNow);
             throw e;
@@ -136,6 +149,7 @@ public final class Router {
             }
         }
         routes.add(route);
+        maxParams = Math.max(maxParams, route.template().names().length);
     }
 
     /** Every dispatcher the app's routes use, the app's own first. */
@@ -191,23 +205,20 @@ public final class Router {
      * route answers.
      */
     public RouteMatch match(String method, String path, boolean webSocketUpgrade) {
-        String relative = path.startsWith("/") ? path.substring(1) : path;
-        String[] segments = relative.split("/", -1);
-        List<Object> values = new ArrayList<>(4);
+        int start = path.startsWith("/") ? 1 : 0;
+        Object[] values = maxParams == 0 ? NO_VALUES : new Object[maxParams];
         if (webSocketUpgrade && method.equals("GET")) {
-            Node node = find(root, segments, 0, values, candidate -> candidate.webSocket != null);
+            Node node = find(root, path, start, values, 0, WEBSOCKET, method);
             if (node != null) {
                 return matched(node.webSocket, values);
             }
         }
-        Node node = find(root, segments, 0, values, candidate -> candidate.answers(method));
+        Node node = find(root, path, start, values, 0, METHOD, method);
         if (node == null) {
-            values.clear();
-            node = find(root, segments, 0, values, Node::hasHttpRoutes);
+            node = find(root, path, start, values, 0, ANY_HTTP, method);
         }
         if (node == null) {
-            if (!path.endsWith("/") && find(root, (relative + "/").split("/", -1), 0, new ArrayList<>(),
-                    Node::hasHttpRoutes) != null) {
+            if (!path.endsWith("/") && find(root, path + "/", start, values, 0, ANY_HTTP, method) != null) {
                 String location = PercentEncoding.encodePath(path) + "/";
                 return new RouteMatch(fallback.withHandler(REDIRECTION, ctx -> {
                     String query = ctx.queryString();
@@ -215,9 +226,7 @@ public final class Router {
                     return null;
                 }), Map.of());
             }
-            return new RouteMatch(fallback.withHandler(NOT_FOUND, ctx -> {
-                throw new HttpException(HttpStatus.NOT_FOUND, "No route matches " + ctx.method() + " " + ctx.path());
-            }), Map.of());
+            return notFound;
         }
         Route route = node.routes.get(method);
         if (route == null && method.equals("HEAD")) {
@@ -241,66 +250,145 @@ public final class Router {
         return matched(route, values);
     }
 
-    private static RouteMatch matched(Route route, List<Object> values) {
-        List<String> names = route.template().parameterNames();
-        Map<String, Object> params = names.isEmpty() ? Map.of() : new LinkedHashMap<>(names.size() * 2);
-        for (int i = 0; i < names.size(); i++) {
-            params.put(names.get(i), values.get(i));
-        }
-        return new RouteMatch(route, params);
+    /** The route with its parameters, named in template order: an unmodifiable map, shared when empty. */
+    private static RouteMatch matched(Route route, Object[] values) {
+        String[] names = route.template().names();
+        return switch (names.length) {
+            case 0 -> route.matchedWithoutParams();
+            case 1 -> new RouteMatch(route, Map.of(names[0], values[0]));
+            default -> {
+                Map<String, Object> params = new LinkedHashMap<>(names.length * 2);
+                for (int i = 0; i < names.length; i++) {
+                    params.put(names[i], values[i]);
+                }
+                yield new RouteMatch(route, Collections.unmodifiableMap(params));
+            }
+        };
     }
 
     /**
-     * Depth-first search, literals before parameters, for a node that {@code accepts} the request:
+     * Depth-first search, literals before parameters, for a node that accepts the request ({@code want}):
      * first for one that answers the request's method (so {@code GET /users/new} reaches
      * {@code GET /users/{name}} even when only {@code POST /users/new} is literal), then for any
-     * with HTTP routes, to answer 405 with the methods it has.
+     * with HTTP routes, to answer 405 with the methods it has. Segments are read off {@code path} by
+     * index, from {@code start} to the next {@code /}; only a segment a parameter converts becomes a
+     * string. A match leaves its parameter values in {@code values}, from index {@code count} on.
      */
-    private static Node find(Node node, String[] segments, int index, List<Object> values, Predicate<Node> accepts) {
-        if (index == segments.length) {
-            return accepts.test(node) ? node : null;
+    private static Node find(Node node, String path, int start, Object[] values, int count, int want, String method) {
+        if (start > path.length()) {
+            return node.accepts(want, method) ? node : null;
         }
-        String segment = segments[index];
-        Node literal = node.literals.get(segment);
+        int end = path.indexOf('/', start);
+        if (end < 0) {
+            end = path.length();
+        }
+        Node literal = node.literal(path, start, end);
         if (literal != null) {
-            Node found = find(literal, segments, index + 1, values, accepts);
+            Node found = find(literal, path, end + 1, values, count, want, method);
             if (found != null) {
                 return found;
             }
         }
-        for (Map.Entry<PathTemplate.Converter, Node> entry : node.params.entrySet()) {
-            PathTemplate.Converter converter = entry.getKey();
+        String segment = null;
+        for (int i = 0; i < node.converters.length; i++) {
+            PathTemplate.Converter converter = node.converters[i];
+            Node child = node.paramChildren[i];
             if (converter == PathTemplate.Converter.PATH) {
-                Object rest = converter.convert(String.join("/", java.util.Arrays.copyOfRange(segments, index, segments.length)));
-                Node tail = entry.getValue();
-                if (rest != null && accepts.test(tail)) {
-                    values.add(rest);
-                    return tail;
+                Object rest = converter.convert(path.substring(start));
+                if (rest != null && child.accepts(want, method)) {
+                    values[count] = rest;
+                    return child;
                 }
                 continue;
             }
+            if (segment == null) {
+                segment = path.substring(start, end);
+            }
             Object value = converter.convert(segment);
             if (value != null) {
-                values.add(value);
-                Node found = find(entry.getValue(), segments, index + 1, values, accepts);
+                Node found = find(child, path, end + 1, values, count + 1, want, method);
                 if (found != null) {
+                    values[count] = value;
                     return found;
                 }
-                values.removeLast();
             }
         }
         return null;
     }
 
-    /** One path segment position in the tree. */
+    /**
+     * One path segment position in the tree. Children are added in maps while routes compile, then
+     * {@link #seal} turns them into arrays that matching walks without allocating: literals in an
+     * open-addressing table looked up by a segment's position in the path, parameters in converter
+     * priority order.
+     */
     private static final class Node {
-        final Map<String, Node> literals = new HashMap<>();
-        final Map<PathTemplate.Converter, Node> params = new java.util.EnumMap<>(PathTemplate.Converter.class);
+        private static final String[] NO_LITERALS = new String[0];
+
+        Map<String, Node> literals = new HashMap<>();
+        Map<PathTemplate.Converter, Node> params = new EnumMap<>(PathTemplate.Converter.class);
         final Map<String, Route> routes = new LinkedHashMap<>();
         Route webSocket;
+        private String[] literalKeys = NO_LITERALS;
+        private int[] literalHashes;
+        private Node[] literalChildren;
+        PathTemplate.Converter[] converters;
+        Node[] paramChildren;
 
-        boolean hasHttpRoutes() {
-            return !routes.isEmpty();
+        void seal() {
+            if (!literals.isEmpty()) {
+                int capacity = Integer.highestOneBit(literals.size() * 2 - 1) << 1;
+                literalKeys = new String[capacity];
+                literalHashes = new int[capacity];
+                literalChildren = new Node[capacity];
+                for (Map.Entry<String, Node> entry : literals.entrySet()) {
+                    String key = entry.getKey();
+                    int hash = key.hashCode();
+                    int slot = hash & (capacity - 1);
+                    while (literalKeys[slot] != null) {
+                        slot = (slot + 1) & (capacity - 1);
+                    }
+                    literalKeys[slot] = key;
+                    literalHashes[slot] = hash;
+                    literalChildren[slot] = entry.getValue();
+                    entry.getValue().seal();
+                }
+            }
+            converters = params.keySet().toArray(new PathTemplate.Converter[0]);
+            paramChildren = params.values().toArray(new Node[0]);
+            for (Node child : paramChildren) {
+                child.seal();
+            }
+            literals = null;
+            params = null;
+        }
+
+        /** The literal child for {@code path[start, end)}, hashed as {@link String#hashCode} would hash it. */
+        Node literal(String path, int start, int end) {
+            if (literalKeys.length == 0) {
+                return null;
+            }
+            int hash = 0;
+            for (int i = start; i < end; i++) {
+                hash = 31 * hash + path.charAt(i);
+            }
+            int length = end - start;
+            int mask = literalKeys.length - 1;
+            for (int slot = hash & mask; literalKeys[slot] != null; slot = (slot + 1) & mask) {
+                String key = literalKeys[slot];
+                if (literalHashes[slot] == hash && key.length() == length && path.regionMatches(start, key, 0, length)) {
+                    return literalChildren[slot];
+                }
+            }
+            return null;
+        }
+
+        boolean accepts(int want, String method) {
+            return switch (want) {
+                case WEBSOCKET -> webSocket != null;
+                case METHOD -> answers(method);
+                default -> !routes.isEmpty();
+            };
         }
 
         boolean answers(String method) {
