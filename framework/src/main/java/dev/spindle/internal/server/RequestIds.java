@@ -1,12 +1,14 @@
 package dev.spindle.internal.server;
 
 import io.undertow.util.HttpString;
+import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Request ids: the client's {@code X-Request-Id} when it is short and plain, otherwise 16 random hex digits. */
 final class RequestIds {
 
     static final HttpString HEADER = HttpString.tryFromString("X-Request-Id");
+    private static final HexFormat HEX = HexFormat.of();
 
     private RequestIds() {
     }
@@ -15,7 +17,7 @@ final class RequestIds {
         if (fromClient != null && isPlain(fromClient)) {
             return fromClient;
         }
-        return String.format("%016x", ThreadLocalRandom.current().nextLong());
+        return HEX.toHexDigits(ThreadLocalRandom.current().nextLong());
     }
 
     private static boolean isPlain(String id) {
