@@ -111,6 +111,32 @@ class ContextTest {
     }
 
     @Test
+    void setting_a_header_replaces_every_value_in_any_case_and_adding_keeps_them_in_order() throws Exception {
+        var app = Spindle.create();
+        app.get("/replace", ctx -> {
+            ctx.addHeader("X-Tag", "a").addHeader("x-tag", "b").header("X-TAG", "c").addHeader("X-Tag", "d");
+            ctx.contentType("text/csv").header("content-type", "text/plain");
+            return ctx.responseHeader("x-tag") + "|" + ctx.responseHeader("CONTENT-TYPE") + "|" + ctx.responseHeader("X-None");
+        });
+        app.get("/types", ctx -> {
+            ctx.addHeader("Content-Type", "text/plain").addHeader("Content-Type", "text/csv");
+            return ctx.header("X-First-Type", ctx.responseHeader("Content-Type")).responseBody("x".getBytes(StandardCharsets.UTF_8));
+        });
+        SpindleTest.test(app, client -> {
+            try (var http = client.raw()) {
+                var replaced = http.get("/replace");
+                assertThat(replaced.text()).isEqualTo("c|text/plain|null");
+                assertThat(replaced.headers().get("x-tag")).containsExactly("c", "d");
+                assertThat(replaced.headers().get("content-type")).containsExactly("text/plain; charset=UTF-8");
+                var types = http.get("/types");
+                assertThat(types.text()).isEqualTo("x");
+                assertThat(types.header("X-First-Type")).isEqualTo("text/plain");
+                assertThat(types.headers().get("content-type")).containsExactly("text/plain", "text/csv");
+            }
+        });
+    }
+
+    @Test
     void a_header_value_with_a_line_break_is_refused_not_sent() throws Exception {
         var app = Spindle.create();
         app.get("/go", ctx -> ctx.redirect(ctx.queryParam("to")));

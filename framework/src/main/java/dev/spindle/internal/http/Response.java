@@ -4,23 +4,32 @@ import dev.spindle.http.Cookie;
 import dev.spindle.http.EventSink;
 import dev.spindle.http.HttpStatus;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
  * The response a request's hooks, handler and error handler build, until the server adapter
- * writes it. Only the context changes it; the adapter gets read-only views, so every header that
- * reaches the wire went through {@link #checked}.
+ * writes it. Only the context changes it; the adapter reads it, so every header that reaches the
+ * wire went through {@link #checked}.
+ *
+ * <p>Most responses carry one header, {@code Content-Type}, so it has a field of its own and the
+ * other headers live in a flat name/value array that exists only once one is set: a plain response
+ * allocates no header structure at all.
  */
 public final class Response {
 
+    private static final String CONTENT_TYPE = "Content-Type";
+
     private int status = HttpStatus.OK;
-    private final Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    private final List<Cookie> cookies = new ArrayList<>(0);
+    /** The first {@code Content-Type} value; any further ones added are in {@link #headers}. */
+    private String contentType;
+    /** Names at even indexes, each followed by its value; {@code null} until a header other than the first Content-Type is set. */
+    private String[] headers;
+    private int headerCount;
+    private List<Cookie> cookies;
     private byte[] body;
     private Consumer<EventSink> eventStream;
 
@@ -38,31 +47,94 @@ public final class Response {
         this.status = status;
     }
 
-    /** Headers by case-insensitive name, each with its values in the order set. */
-    public Map<String, List<String>> headers() {
-        return Collections.unmodifiableMap(headers);
+    /** The {@code Content-Type} set, or {@code null}; further values, if any were added, are among the headers. */
+    public String contentType() {
+        return contentType;
     }
 
+    /** How many headers besides {@link #contentType()} are set; each value of a repeated header counts. */
+    public int headerCount() {
+        return headerCount;
+    }
+
+    /** The name of header {@code index}, as it was set. */
+    public String headerName(int index) {
+        return headers[Objects.checkIndex(index, headerCount) * 2];
+    }
+
+    /** The value of header {@code index}. */
+    public String headerValue(int index) {
+        return headers[Objects.checkIndex(index, headerCount) * 2 + 1];
+    }
+
+    /** The first value of the header named {@code name} (any case), or {@code null}. */
     String header(String name) {
-        List<String> values = headers.get(name);
-        return values == null || values.isEmpty() ? null : values.getFirst();
+        if (contentType != null && CONTENT_TYPE.equalsIgnoreCase(name)) {
+            return contentType;
+        }
+        for (int i = 0; i < headerCount; i++) {
+            if (headers[i * 2].equalsIgnoreCase(name)) {
+                return headers[i * 2 + 1];
+            }
+        }
+        return null;
     }
 
+    /** Sets {@code name} to {@code value}, replacing every value it had. */
     void header(String name, String value) {
-        List<String> values = new ArrayList<>(1);
-        values.add(checked(name, value));
-        headers.put(name, values);
+        checked(name, value);
+        remove(name);
+        if (CONTENT_TYPE.equalsIgnoreCase(name)) {
+            contentType = value;
+        } else {
+            append(name, value);
+        }
     }
 
+    /** Adds a value to {@code name}, after the ones it has. */
     void addHeader(String name, String value) {
-        headers.computeIfAbsent(name, n -> new ArrayList<>(1)).add(checked(name, value));
+        checked(name, value);
+        if (contentType == null && CONTENT_TYPE.equalsIgnoreCase(name)) {
+            contentType = value;
+        } else {
+            append(name, value);
+        }
+    }
+
+    private void append(String name, String value) {
+        if (headers == null) {
+            headers = new String[8];
+        } else if (headerCount * 2 == headers.length) {
+            headers = Arrays.copyOf(headers, headers.length * 2);
+        }
+        headers[headerCount * 2] = name;
+        headers[headerCount * 2 + 1] = value;
+        headerCount++;
+    }
+
+    private void remove(String name) {
+        if (CONTENT_TYPE.equalsIgnoreCase(name)) {
+            contentType = null;
+        }
+        int kept = 0;
+        for (int i = 0; i < headerCount; i++) {
+            if (!headers[i * 2].equalsIgnoreCase(name)) {
+                headers[kept * 2] = headers[i * 2];
+                headers[kept * 2 + 1] = headers[i * 2 + 1];
+                kept++;
+            }
+        }
+        if (headers != null) {
+            Arrays.fill(headers, kept * 2, headerCount * 2, null);
+        }
+        headerCount = kept;
     }
 
     /**
      * Refuses what would corrupt the response head: a value with CR or LF could end the header
      * block early and let request data (say, a redirect target) inject headers or a body.
      */
-    private static String checked(String name, String value) {
+    private static void checked(String name, String value) {
         if (name == null || name.isEmpty() || value == null) {
             throw new IllegalArgumentException("A response header needs a name and a value, got " + name + ": " + value);
         }
@@ -75,14 +147,16 @@ public final class Response {
         if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("Response header " + name + " must not contain CR, LF or NUL");
         }
-        return value;
     }
 
     public List<Cookie> cookies() {
-        return Collections.unmodifiableList(cookies);
+        return cookies == null ? List.of() : Collections.unmodifiableList(cookies);
     }
 
     void cookie(Cookie cookie) {
+        if (cookies == null) {
+            cookies = new ArrayList<>(2);
+        }
         cookies.add(Objects.requireNonNull(cookie));
     }
 
@@ -104,7 +178,7 @@ public final class Response {
         eventStream = Objects.requireNonNull(source);
         body = null;
         status = HttpStatus.OK;
-        header("Content-Type", "text/event-stream; charset=UTF-8");
+        header(CONTENT_TYPE, "text/event-stream; charset=UTF-8");
         header("Cache-Control", "no-cache");
     }
 
@@ -120,8 +194,12 @@ public final class Response {
     /** Error handling starts from a clean response, so nothing the failed handler set leaks into the error's. */
     void reset() {
         status = HttpStatus.OK;
-        headers.clear();
-        cookies.clear();
+        contentType = null;
+        if (headers != null) {
+            Arrays.fill(headers, 0, headerCount * 2, null);
+        }
+        headerCount = 0;
+        cookies = null;
         body = null;
         eventStream = null;
     }

@@ -9,7 +9,6 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
@@ -79,7 +78,7 @@ final class ResponseWriter {
         if (!headers.contains(NOSNIFF)) {
             headers.put(NOSNIFF, "nosniff"); // a browser must not guess HTML into a body Spindle typed otherwise
         }
-        if (!headers.contains(Headers.CONTENT_TYPE)) {
+        if (response.contentType() == null) {
             headers.put(Headers.CONTENT_TYPE, "application/octet-stream");
         }
         headers.put(Headers.CONTENT_LENGTH, body.length);
@@ -90,12 +89,16 @@ final class ResponseWriter {
     static void writeHead(HttpServerExchange exchange, String requestId, Response response) {
         exchange.setStatusCode(response.status());
         HeaderMap headers = exchange.getResponseHeaders();
-        for (Map.Entry<String, List<String>> header : response.headers().entrySet()) {
-            headers.putAll(HttpString.tryFromString(header.getKey()), header.getValue());
+        if (response.contentType() != null) {
+            headers.put(Headers.CONTENT_TYPE, response.contentType());
+        }
+        for (int i = 0; i < response.headerCount(); i++) {
+            headers.add(HttpString.tryFromString(response.headerName(i)), response.headerValue(i));
         }
         headers.put(RequestIds.HEADER, requestId);
-        for (Cookie cookie : response.cookies()) {
-            exchange.setResponseCookie(toUndertow(cookie));
+        List<Cookie> cookies = response.cookies();
+        for (int i = 0; i < cookies.size(); i++) {
+            exchange.setResponseCookie(toUndertow(cookies.get(i)));
         }
     }
 
