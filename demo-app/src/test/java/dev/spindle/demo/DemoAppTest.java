@@ -31,7 +31,7 @@ class DemoAppTest {
             client.spec().get("/slow?ms=1").then().statusCode(200).body(equalTo("slow (1 ms)"));
             client.spec().get("/cpu?n=100000").then().statusCode(200)
                     .body("primes", equalTo(9592))
-                    .body("thread", startsWith("spindle-" + options.mode().shortName() + "-app-"));
+                    .body("thread", startsWith("spindle-" + options.mode().shortName() + "-app"));
             client.spec().get("/health").then().statusCode(200)
                     .body("status", equalTo("UP")).body("mode", equalTo(options.mode().shortName()));
             client.spec().get("/").then().statusCode(200).contentType("text/html; charset=UTF-8");

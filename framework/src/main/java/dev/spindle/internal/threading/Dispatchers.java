@@ -6,9 +6,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates every thread Spindle runs handlers on. Threads are named
- * {@code spindle-<mode>-<dispatcher>-<n>} so a thread dump tells which route and mode they serve,
- * and an uncaught exception is logged, never lost.
+ * Creates every thread Spindle runs handlers on. Platform threads are named
+ * {@code spindle-<mode>-<dispatcher>-<n>} so a thread dump tells which route and mode they serve;
+ * virtual threads, one per request, all share {@code spindle-virtual-<dispatcher>}, so starting one
+ * builds no name (a thread dump tells them apart by their ids). An uncaught exception is logged,
+ * never lost.
  */
 public final class Dispatchers {
 
@@ -47,10 +49,10 @@ public final class Dispatchers {
                 .factory();
     }
 
-    /** A factory of named virtual threads. */
+    /** A factory of virtual threads that share one name, {@code spindle-<mode>-<name>}. */
     public static ThreadFactory virtualThreads(ThreadingMode mode, String name) {
         return Thread.ofVirtual()
-                .name(prefix(mode, name), 1)
+                .name("spindle-" + mode.shortName() + "-" + name)
                 .uncaughtExceptionHandler(LOG_UNCAUGHT)
                 .factory();
     }
