@@ -10,6 +10,7 @@ import dev.spindle.internal.routing.RouteMatch;
 import dev.spindle.internal.routing.Router;
 import dev.spindle.json.JsonMapper;
 import io.undertow.io.Receiver;
+import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
@@ -44,6 +45,8 @@ final class SpindleHandler implements HttpHandler {
     private final InFlightRequests inFlight = new InFlightRequests();
     private final RequestMetrics metrics;
     private final WebSocketUpgrades webSockets;
+    /** Ends the count of a request nobody measures: one listener for all of them, not one per request. */
+    private final ExchangeCompletionListener countEnd;
     private volatile boolean draining;
 
     SpindleHandler(Router router, JsonMapper json, long maxBodySize, Duration bodyTimeout, long maxBufferedBodyBytes,
@@ -55,6 +58,10 @@ final class SpindleHandler implements HttpHandler {
         this.bodyTimeoutMillis = Math.max(1, bodyTimeout.toMillis());
         this.maxBufferedBodyBytes = maxBufferedBodyBytes;
         this.metrics = metrics;
+        this.countEnd = (done, next) -> {
+            inFlight.end();
+            next.proceed();
+        };
     }
 
     @Override
@@ -63,11 +70,9 @@ final class SpindleHandler implements HttpHandler {
         String method = exchange.getRequestMethod().toString();
         RequestSample sample = metrics == RequestMetrics.NONE ? null
                 : metrics.arrived(method, exchange.getRequestStartTime(), name -> exchange.getRequestHeaders().getFirst(name));
-        exchange.addExchangeCompleteListener((done, next) -> {
+        exchange.addExchangeCompleteListener(sample == null ? countEnd : (done, next) -> {
             inFlight.end();
-            if (sample != null) {
-                metrics.completed(sample, done.getStatusCode());
-            }
+            metrics.completed(sample, done.getStatusCode());
             next.proceed();
         });
         String requestId = RequestIds.of(exchange.getRequestHeaders().getFirst(RequestIds.HEADER));
