@@ -11,9 +11,10 @@ import dev.spindle.internal.routing.RouteMatch;
 import dev.spindle.internal.threading.Dispatcher;
 import io.micrometer.observation.Observation;
 import io.undertow.server.HttpServerExchange;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.XnioExecutor;
@@ -54,7 +55,18 @@ final class RequestTask implements Dispatcher.Task, Route.Listener {
     private final UndertowRequest request;
     private final String requestId;
     private final RequestSample sample;
-    private final AtomicInteger state = new AtomicInteger(QUEUED);
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(RequestTask.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** {@link #QUEUED} to {@link #DONE}, moved by compare-and-set through {@link #STATE} only. */
+    private volatile int state = QUEUED;
     private volatile Thread thread;
     private volatile boolean interruptedByDeadline;
     /** Touched by the handler thread only. */
@@ -107,7 +119,7 @@ final class RequestTask implements Dispatcher.Task, Route.Listener {
     @Override
     public void run() {
         thread = Thread.currentThread();
-        if (!state.compareAndSet(QUEUED, RUNNING)) {
+        if (!cas(QUEUED, RUNNING)) {
             return;
         }
         Route route = match.route();
@@ -129,23 +141,23 @@ final class RequestTask implements Dispatcher.Task, Route.Listener {
         } finally {
             metrics.handlerReleased(route);
         }
-        if (state.compareAndSet(COMPLETED, DONE)) {
+        if (cas(COMPLETED, DONE)) {
             respond();
-        } else if (!state.compareAndSet(FINISHING, ASYNC)) {
+        } else if (!cas(FINISHING, ASYNC)) {
             clearDeadlineInterrupt();
         }
     }
 
     @Override
     public void handlerReturned() {
-        if (!state.compareAndSet(RUNNING, FINISHING)) {
+        if (!cas(RUNNING, FINISHING)) {
             clearDeadlineInterrupt();
         }
     }
 
     /** The deadline answered while the handler ran: wait until its interrupt has landed, then clear it. Handler thread. */
     private void clearDeadlineInterrupt() {
-        while (state.get() == INTERRUPTING) {
+        while (state == INTERRUPTING) {
             Thread.onSpinWait();
         }
         if (interruptedByDeadline && !interruptCleared) {
@@ -162,12 +174,12 @@ final class RequestTask implements Dispatcher.Task, Route.Listener {
     @Override
     public void done(Throwable failure) {
         while (true) {
-            int current = state.get();
-            if ((current == RUNNING || current == FINISHING) && state.compareAndSet(current, COMPLETED)) {
+            int current = state;
+            if ((current == RUNNING || current == FINISHING) && cas(current, COMPLETED)) {
                 recordFailure(failure);
                 return;
             }
-            if (current == ASYNC && state.compareAndSet(ASYNC, DONE)) {
+            if (current == ASYNC && cas(ASYNC, DONE)) {
                 recordFailure(failure);
                 respond();
                 return;
@@ -176,6 +188,10 @@ final class RequestTask implements Dispatcher.Task, Route.Listener {
                 return; // the deadline answered first
             }
         }
+    }
+
+    private boolean cas(int expected, int next) {
+        return STATE.compareAndSet(this, expected, next);
     }
 
     private void recordFailure(Throwable failure) {
@@ -190,27 +206,27 @@ final class RequestTask implements Dispatcher.Task, Route.Listener {
      */
     void expire() {
         deadline = null;
-        if (state.compareAndSet(QUEUED, DONE)) {
+        if (cas(QUEUED, DONE)) {
             match.route().dispatcher().withdraw(this);
             if (sample != null) {
                 server.metrics().expired(sample, match.route());
             }
             answerTimeout();
-        } else if (state.compareAndSet(FINISHING, DONE) || state.compareAndSet(ASYNC, DONE)) {
+        } else if (cas(FINISHING, DONE) || cas(ASYNC, DONE)) {
             answerTimeout();
-        } else if (state.compareAndSet(RUNNING, INTERRUPTING)) {
+        } else if (cas(RUNNING, INTERRUPTING)) {
             // a handler waiting for its streamed body wakes with the deadline's 503, not a bare interrupt
             request.endBody(pastDeadline());
             interruptedByDeadline = true;
             thread.interrupt();
-            state.set(DONE);
+            state = DONE;
             answerTimeout();
         }
     }
 
     /** The dispatcher refused the request, at once or from its queue: answer 503 with {@code Retry-After}. Any thread. */
     void refuse(String why) {
-        if (!state.compareAndSet(QUEUED, DONE)) {
+        if (!cas(QUEUED, DONE)) {
             return;
         }
         if (sample != null) {
