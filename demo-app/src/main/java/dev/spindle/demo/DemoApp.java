@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.java21.instrument.binder.jdk.VirtualThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The demo from Flask's {@code threaded} example, in every threading mode: {@code /fast} answers at
@@ -72,6 +73,7 @@ public final class DemoApp {
             return new PrimeCount(below, Primes.countBelow(below), Thread.currentThread().getName());
         });
         app.get("/health", ctx -> new Health("UP", options.mode().shortName()));
+        app.post("/echo", ctx -> ctx.bodyAs(JsonNode.class));
         CounterRoutes.install(app);
         JobRoutes.install(app, options.allowPrivateCallbacks());
         if (registry != null) {

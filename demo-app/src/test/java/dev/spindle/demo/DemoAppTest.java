@@ -11,12 +11,15 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
 import picocli.CommandLine;
+import tools.jackson.databind.json.JsonMapper;
 import picocli.CommandLine.ParameterException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 class DemoAppTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private static DemoOptions options(String... args) {
         return DemoOptions.parse(List.of(args));
@@ -34,8 +37,27 @@ class DemoAppTest {
                     .body("thread", startsWith("spindle-" + options.mode().shortName() + "-app-"));
             client.spec().get("/health").then().statusCode(200)
                     .body("status", equalTo("UP")).body("mode", equalTo(options.mode().shortName()));
+            client.spec().contentType("application/json").body("{\"mode\":\"" + flag + "\"}").post("/echo").then()
+                    .statusCode(200).contentType("application/json").body("mode", equalTo(flag));
             client.spec().get("/").then().statusCode(200).contentType("text/html; charset=UTF-8");
             client.spec().get("/metrics/routes").then().statusCode(200).body("mode", equalTo(options.mode().shortName()));
+        });
+    }
+
+    @Test
+    void echo_returns_a_1_kib_json_body_and_refuses_what_is_not_json() throws Exception {
+        String body = "{\"id\":7,\"tags\":[\"a\",\"b\"],\"nested\":{\"ok\":true,\"ratio\":0.5},\"text\":\"%s\"}";
+        String oneKiB = body.formatted("x".repeat(1024 - body.length() + 2));
+        assertThat(oneKiB).hasSize(1024);
+        SpindleTest.test(DemoApp.create(options("--port", "0")), client -> {
+            String echoed = client.spec().contentType("application/json").body(oneKiB).post("/echo").then()
+                    .statusCode(200).contentType("application/json").extract().asString();
+            assertThat(JSON.readTree(echoed)).isEqualTo(JSON.readTree(oneKiB));
+            client.spec().contentType("application/json").body("{\"id\":").post("/echo").then()
+                    .statusCode(400).contentType("application/problem+json").body("detail", startsWith("Malformed JSON"));
+            client.spec().contentType("text/plain").body("{}").post("/echo").then()
+                    .statusCode(415).contentType("application/problem+json");
+            client.spec().get("/echo").then().statusCode(405).header("Allow", equalTo("OPTIONS, POST"));
         });
     }
 
