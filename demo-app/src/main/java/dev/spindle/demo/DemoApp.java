@@ -2,9 +2,6 @@ package dev.spindle.demo;
 
 import dev.spindle.Spindle;
 import dev.spindle.threading.ThreadingMode;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.java21.instrument.binder.jdk.VirtualThreadMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import tools.jackson.databind.JsonNode;
 
@@ -28,11 +25,7 @@ public final class DemoApp {
 
     /** Starts the demo as {@code options} say and prints where it listens; returns at once. */
     static Spindle serve(DemoOptions options) {
-        PrometheusMeterRegistry registry = null;
-        if (options.metrics()) {
-            registry = registry(options);
-            new VirtualThreadMetrics().bindTo(registry); // a JFR stream for the process's lifetime
-        }
+        PrometheusMeterRegistry registry = options.metrics() ? new DemoRegistry(options.mode().shortName(), true) : null;
         Spindle app = create(options, registry);
         app.start(options.port());
         Runtime.getRuntime().addShutdownHook(new Thread(app::stop, "spindle-demo-shutdown"));
@@ -40,17 +33,13 @@ public final class DemoApp {
         return app;
     }
 
-    /** The demo app, not yet started, with a registry of its own unless {@code --no-metrics}. */
+    /**
+     * The demo app, not yet started, with a registry of its own unless {@code --no-metrics}: its first
+     * scrape binds the JVM thread meters, but not {@code VirtualThreadMetrics}, whose JFR stream would
+     * outlive an app a test starts and stops.
+     */
     static Spindle create(DemoOptions options) {
-        return create(options, options.metrics() ? registry(options) : null);
-    }
-
-    /** A Prometheus registry whose meters are all tagged with the mode, with JVM thread meters. */
-    static PrometheusMeterRegistry registry(DemoOptions options) {
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        registry.config().commonTags("mode", options.mode().shortName());
-        new JvmThreadMetrics().bindTo(registry);
-        return registry;
+        return create(options, options.metrics() ? new DemoRegistry(options.mode().shortName(), false) : null);
     }
 
     /** The demo app, not yet started, recording into {@code registry} ({@code null}: no metrics). */
