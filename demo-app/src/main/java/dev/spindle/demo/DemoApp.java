@@ -3,6 +3,8 @@ package dev.spindle.demo;
 import dev.spindle.Spindle;
 import dev.spindle.threading.ThreadingMode;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Optional;
+import picocli.CommandLine;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -16,6 +18,16 @@ public final class DemoApp {
 
     public static void main(String[] args) {
         System.setProperty("org.jboss.logging.provider", "slf4j");
+        Optional<DemoOptions> plain = DemoCommand.plain(args);
+        if (plain.isPresent()) {
+            try {
+                serve(plain.get());
+            } catch (RuntimeException e) {
+                e.printStackTrace(); // as picocli reports a failed command, with its exit code
+                System.exit(CommandLine.ExitCode.SOFTWARE);
+            }
+            return;
+        }
         DemoCommand command = new DemoCommand();
         int exit = DemoCommand.commandLine(command).execute(args);
         if (!command.serving()) {
