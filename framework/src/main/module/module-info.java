@@ -11,6 +11,7 @@ module dev.spindle {
     requires static micrometer.registry.prometheus;
     requires transitive tools.jackson.databind;
     requires org.slf4j;
+    requires java.management;
     requires java.net.http;
     requires undertow.core;
     requires xnio.api;

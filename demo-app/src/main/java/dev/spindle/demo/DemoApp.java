@@ -2,7 +2,6 @@ package dev.spindle.demo;
 
 import dev.spindle.Spindle;
 import dev.spindle.threading.ThreadingMode;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Optional;
 import picocli.CommandLine;
 import tools.jackson.databind.JsonNode;
@@ -37,8 +36,7 @@ public final class DemoApp {
 
     /** Starts the demo as {@code options} say and prints where it listens; returns at once. */
     static Spindle serve(DemoOptions options) {
-        PrometheusMeterRegistry registry = options.metrics() ? new DemoRegistry(options.mode().shortName(), true) : null;
-        Spindle app = create(options, registry);
+        Spindle app = create(options, true);
         app.start(options.port());
         Runtime.getRuntime().addShutdownHook(new Thread(app::stop, "spindle-demo-shutdown"));
         System.out.println(banner(options, app.port()));
@@ -51,15 +49,18 @@ public final class DemoApp {
      * outlive an app a test starts and stops.
      */
     static Spindle create(DemoOptions options) {
-        return create(options, options.metrics() ? new DemoRegistry(options.mode().shortName(), false) : null);
+        return create(options, false);
     }
 
-    /** The demo app, not yet started, recording into {@code registry} ({@code null}: no metrics). */
-    static Spindle create(DemoOptions options, PrometheusMeterRegistry registry) {
+    /**
+     * The demo app, not yet started. Its registry (unless {@code --no-metrics}) is built inside
+     * {@code Spindle.create}, which has by then begun warming the server up on another thread.
+     */
+    private static Spindle create(DemoOptions options, boolean virtualThreadMetrics) {
         Spindle app = Spindle.create(config -> {
             config.threading(options.mode()).host(options.host());
-            if (registry != null) {
-                config.meterRegistry(registry);
+            if (options.metrics()) {
+                config.meterRegistry(new DemoRegistry(options.mode().shortName(), virtualThreadMetrics));
             }
         });
         int slowDefault = options.slowMs();
@@ -77,7 +78,7 @@ public final class DemoApp {
         app.post("/echo", ctx -> ctx.bodyAs(JsonNode.class));
         CounterRoutes.install(app);
         JobRoutes.install(app, options.allowPrivateCallbacks());
-        if (registry != null) {
+        if (options.metrics()) {
             app.metricsEndpoint("/metrics");
         }
         String dashboard = Dashboard.html(options.mode().shortName());
