@@ -13,6 +13,7 @@ module dev.spindle {
     requires org.slf4j;
     requires org.apache.httpcomponents.client5.httpclient5;
     requires org.apache.httpcomponents.core5.httpcore5;
+    requires java.management;
     requires undertow.core;
     requires xnio.api;
 

@@ -10,6 +10,7 @@ import dev.spindle.internal.metrics.RoutesSnapshot;
 import dev.spindle.internal.metrics.SpindleMetrics;
 import dev.spindle.internal.routing.Group;
 import dev.spindle.internal.routing.Router;
+import dev.spindle.internal.server.ServerWarmUp;
 import dev.spindle.internal.server.UndertowServer;
 import dev.spindle.internal.threading.DispatcherView;
 import dev.spindle.internal.threading.Dispatchers;
@@ -76,8 +77,13 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
         return create(config -> { });
     }
 
-    /** An app configured by {@code setup}. */
+    /**
+     * An app configured by {@code setup}. The first app of a JVM also begins warming up what every
+     * server's start needs, on a daemon thread, so that {@code setup} and the route declarations
+     * that follow run beside it.
+     */
     public static Spindle create(Consumer<SpindleConfig> setup) {
+        ServerWarmUp.begin();
         SpindleConfig config = new SpindleConfig();
         setup.accept(config);
         return new Spindle(config);

@@ -2,10 +2,9 @@ package dev.spindle.demo;
 
 import dev.spindle.Spindle;
 import dev.spindle.threading.ThreadingMode;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.java21.instrument.binder.jdk.VirtualThreadMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Optional;
+import picocli.CommandLine;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The demo from Flask's {@code threaded} example, in every threading mode: {@code /fast} answers at
@@ -18,6 +17,16 @@ public final class DemoApp {
 
     public static void main(String[] args) {
         System.setProperty("org.jboss.logging.provider", "slf4j");
+        Optional<DemoOptions> plain = DemoCommand.plain(args);
+        if (plain.isPresent()) {
+            try {
+                serve(plain.get());
+            } catch (RuntimeException e) {
+                e.printStackTrace(); // as picocli reports a failed command, with its exit code
+                System.exit(CommandLine.ExitCode.SOFTWARE);
+            }
+            return;
+        }
         DemoCommand command = new DemoCommand();
         int exit = DemoCommand.commandLine(command).execute(args);
         if (!command.serving()) {
@@ -27,37 +36,31 @@ public final class DemoApp {
 
     /** Starts the demo as {@code options} say and prints where it listens; returns at once. */
     static Spindle serve(DemoOptions options) {
-        PrometheusMeterRegistry registry = null;
-        if (options.metrics()) {
-            registry = registry(options);
-            new VirtualThreadMetrics().bindTo(registry); // a JFR stream for the process's lifetime
-        }
-        Spindle app = create(options, registry);
+        Spindle app = create(options, true);
         app.start(options.port());
         Runtime.getRuntime().addShutdownHook(new Thread(app::stop, "spindle-demo-shutdown"));
         System.out.println(banner(options, app.port()));
         return app;
     }
 
-    /** The demo app, not yet started, with a registry of its own unless {@code --no-metrics}. */
+    /**
+     * The demo app, not yet started, with a registry of its own unless {@code --no-metrics}: its first
+     * scrape binds the JVM thread meters, but not {@code VirtualThreadMetrics}, whose JFR stream would
+     * outlive an app a test starts and stops.
+     */
     static Spindle create(DemoOptions options) {
-        return create(options, options.metrics() ? registry(options) : null);
+        return create(options, false);
     }
 
-    /** A Prometheus registry whose meters are all tagged with the mode, with JVM thread meters. */
-    static PrometheusMeterRegistry registry(DemoOptions options) {
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        registry.config().commonTags("mode", options.mode().shortName());
-        new JvmThreadMetrics().bindTo(registry);
-        return registry;
-    }
-
-    /** The demo app, not yet started, recording into {@code registry} ({@code null}: no metrics). */
-    static Spindle create(DemoOptions options, PrometheusMeterRegistry registry) {
+    /**
+     * The demo app, not yet started. Its registry (unless {@code --no-metrics}) is built inside
+     * {@code Spindle.create}, which has by then begun warming the server up on another thread.
+     */
+    private static Spindle create(DemoOptions options, boolean virtualThreadMetrics) {
         Spindle app = Spindle.create(config -> {
             config.threading(options.mode()).host(options.host());
-            if (registry != null) {
-                config.meterRegistry(registry);
+            if (options.metrics()) {
+                config.meterRegistry(new DemoRegistry(options.mode().shortName(), virtualThreadMetrics));
             }
         });
         int slowDefault = options.slowMs();
@@ -72,9 +75,10 @@ public final class DemoApp {
             return new PrimeCount(below, Primes.countBelow(below), Thread.currentThread().getName());
         });
         app.get("/health", ctx -> new Health("UP", options.mode().shortName()));
+        app.post("/echo", ctx -> ctx.bodyAs(JsonNode.class));
         CounterRoutes.install(app);
         JobRoutes.install(app, options.allowPrivateCallbacks());
-        if (registry != null) {
+        if (options.metrics()) {
             app.metricsEndpoint("/metrics");
         }
         String dashboard = Dashboard.html(options.mode().shortName());

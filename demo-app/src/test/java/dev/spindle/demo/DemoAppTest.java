@@ -9,14 +9,21 @@ import dev.spindle.testing.SpindleTest;
 import dev.spindle.threading.ThreadingMode;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.Random;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+import tools.jackson.databind.json.JsonMapper;
 import picocli.CommandLine.ParameterException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 class DemoAppTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private static DemoOptions options(String... args) {
         return DemoOptions.parse(List.of(args));
@@ -34,8 +41,27 @@ class DemoAppTest {
                     .body("thread", startsWith("spindle-" + options.mode().shortName() + "-app"));
             client.spec().get("/health").then().statusCode(200)
                     .body("status", equalTo("UP")).body("mode", equalTo(options.mode().shortName()));
+            client.spec().contentType("application/json").body("{\"mode\":\"" + flag + "\"}").post("/echo").then()
+                    .statusCode(200).contentType("application/json").body("mode", equalTo(flag));
             client.spec().get("/").then().statusCode(200).contentType("text/html; charset=UTF-8");
             client.spec().get("/metrics/routes").then().statusCode(200).body("mode", equalTo(options.mode().shortName()));
+        });
+    }
+
+    @Test
+    void echo_returns_a_1_kib_json_body_and_refuses_what_is_not_json() throws Exception {
+        String body = "{\"id\":7,\"tags\":[\"a\",\"b\"],\"nested\":{\"ok\":true,\"ratio\":0.5},\"text\":\"%s\"}";
+        String oneKiB = body.formatted("x".repeat(1024 - body.length() + 2));
+        assertThat(oneKiB).hasSize(1024);
+        SpindleTest.test(DemoApp.create(options("--port", "0")), client -> {
+            String echoed = client.spec().contentType("application/json").body(oneKiB).post("/echo").then()
+                    .statusCode(200).contentType("application/json").extract().asString();
+            assertThat(JSON.readTree(echoed)).isEqualTo(JSON.readTree(oneKiB));
+            client.spec().contentType("application/json").body("{\"id\":").post("/echo").then()
+                    .statusCode(400).contentType("application/problem+json").body("detail", startsWith("Malformed JSON"));
+            client.spec().contentType("text/plain").body("{}").post("/echo").then()
+                    .statusCode(415).contentType("application/problem+json");
+            client.spec().get("/echo").then().statusCode(405).header("Allow", equalTo("OPTIONS, POST"));
         });
     }
 
@@ -52,6 +78,44 @@ class DemoAppTest {
         assertThat(options("--no-metrics").metrics()).isFalse();
         assertThat(options("--allow-private-callbacks").allowPrivateCallbacks()).isTrue();
         assertThat(options("--host", "0.0.0.0", "--port", "0").host()).isEqualTo("0.0.0.0");
+    }
+
+    @Test
+    void plain_command_lines_are_read_without_picocli_as_picocli_reads_them() {
+        assertThat(DemoCommand.plain("--virtual", "--port", "8080")).contains(options("--virtual", "--port", "8080"));
+        assertThat(DemoCommand.plain()).contains(options());
+        assertThat(DemoCommand.plain("--pool=4", "--queue", "10", "--no-metrics"))
+                .contains(options("--pool=4", "--queue", "10", "--no-metrics"));
+        assertThat(DemoCommand.plain("--help")).isEmpty();
+        assertThat(DemoCommand.plain("bench", "--scenario", "fanout")).isEmpty();
+        List<String> tokens = List.of("--single", "--threaded", "--virtual", "--pool", "--pool=3", "--pool=0", "--pool=x",
+                "--queue", "--queue=7", "--queue=", "--port", "--port=0", "--port=-1", "--port=+5", "--host", "--host=::1",
+                "--slow-ms", "--slow-ms=250", "--no-metrics", "--no-metrics=true", "--allow-private-callbacks",
+                "0", "5", "007", "-3", "+5", "99999999999", "0.0.0.0", "@args", "-h", "--help", "-V", "bench", "--", "x");
+        Random random = new Random(11);
+        int readPlain = 0;
+        for (int sample = 0; sample < 5_000; sample++) {
+            String[] args = new String[random.nextInt(6)];
+            Arrays.setAll(args, i -> tokens.get(random.nextInt(tokens.size())));
+            Optional<DemoOptions> plain = DemoCommand.plain(args);
+            if (plain.isPresent()) {
+                readPlain++;
+                assertThat(plain).as(String.join(" ", args)).contains(DemoCommand.parse(args));
+            }
+        }
+        assertThat(readPlain).as("plain command lines among the samples").isGreaterThan(500);
+    }
+
+    @Test
+    void every_server_option_is_read_without_picocli() {
+        for (OptionSpec option : DemoCommand.commandLine(new DemoCommand()).getCommandSpec().options()) {
+            if (option.usageHelp() || option.versionHelp()) {
+                continue;
+            }
+            String value = option.arity().max() == 0 ? null : option.type() == String.class ? "localhost" : "3";
+            String[] args = value == null ? new String[] {option.longestName()} : new String[] {option.longestName(), value};
+            assertThat(DemoCommand.plain(args)).as(String.join(" ", args)).contains(DemoCommand.parse(args));
+        }
     }
 
     @Test

@@ -10,10 +10,27 @@ import tools.jackson.databind.cfg.DateTimeFeature;
 
 final class JacksonJsonMapper implements JsonMapper {
 
-    private final tools.jackson.databind.json.JsonMapper mapper;
+    /** {@link JsonMapper#jackson()}: the default settings, shared (a Jackson mapper is immutable and thread-safe). */
+    static final JacksonJsonMapper DEFAULT = new JacksonJsonMapper(null);
 
-    JacksonJsonMapper(tools.jackson.databind.json.JsonMapper mapper) {
-        this.mapper = mapper;
+    /** The user's mapper; {@code null} for {@link Default#MAPPER}. */
+    private final tools.jackson.databind.json.JsonMapper custom;
+
+    JacksonJsonMapper(tools.jackson.databind.json.JsonMapper custom) {
+        this.custom = custom;
+    }
+
+    /**
+     * Built when the JVM first initializes this holder, i.e. at the first JSON read or write: Jackson's
+     * set-up loads about 500 classes and takes about half a second of a cold JVM, which an app
+     * pays at its first JSON request rather than before it can answer anything.
+     */
+    private static final class Default {
+        static final tools.jackson.databind.json.JsonMapper MAPPER = defaultMapper();
+    }
+
+    private tools.jackson.databind.json.JsonMapper mapper() {
+        return custom != null ? custom : Default.MAPPER;
     }
 
     /**
@@ -39,13 +56,13 @@ final class JacksonJsonMapper implements JsonMapper {
 
     @Override
     public byte[] write(Object value) {
-        return mapper.writeValueAsBytes(value);
+        return mapper().writeValueAsBytes(value);
     }
 
     @Override
     public <T> T read(byte[] json, Class<T> type) {
         try {
-            return mapper.readValue(json, type);
+            return mapper().readValue(json, type);
         } catch (JacksonException e) {
             throw new InvalidJsonException(describe(e), e);
         }

@@ -19,9 +19,13 @@ public interface JsonMapper {
      */
     <T> T read(byte[] json, Class<T> type);
 
-    /** Jackson 3 with records, {@code java.time} and {@code Optional} support and ISO-8601 dates. */
+    /**
+     * Jackson 3 with records, {@code java.time} and {@code Optional} support and ISO-8601 dates.
+     * Jackson itself is set up at the first JSON read or write, not here: an app starts without it
+     * and pays for it (about half a second on a cold JVM) with its first JSON body or error.
+     */
     static JsonMapper jackson() {
-        return new JacksonJsonMapper(JacksonJsonMapper.defaultMapper());
+        return JacksonJsonMapper.DEFAULT;
     }
 
     /** Jackson 3 with the given, already configured mapper. */
