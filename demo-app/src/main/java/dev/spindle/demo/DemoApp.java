@@ -36,7 +36,11 @@ public final class DemoApp {
 
     /** Starts the demo as {@code options} say and prints where it listens; returns at once. */
     static Spindle serve(DemoOptions options) {
-        Spindle app = create(options, true);
+        // Not with a platform thread per request: the JFR parser behind VirtualThreadMetrics keeps a
+        // RecordedThread for every platform thread that ever ran, ~150 bytes per request there
+        // (docs/operations.md, "Soak").
+        boolean pinningMetrics = !(options.mode() instanceof ThreadingMode.ThreadPerRequest);
+        Spindle app = create(options, pinningMetrics);
         app.start(options.port());
         Runtime.getRuntime().addShutdownHook(new Thread(app::stop, "spindle-demo-shutdown"));
         System.out.println(banner(options, app.port()));
