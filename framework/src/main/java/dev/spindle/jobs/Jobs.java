@@ -45,7 +45,7 @@ import java.util.function.Consumer;
  * <p><b>Threading:</b> all methods are safe to call from any thread. Work runs on the jobs executor
  * (see {@link JobSettings#threading}), on threads named {@code spindle-<mode>-jobs-<n>}; waits,
  * timeouts and retries are scheduled on one timer thread ({@code spindle-jobs-timer-1}); each
- * webhook attempt runs on a virtual thread of its own ({@code spindle-<mode>-jobs-webhook-<n>}), and
+ * webhook attempt runs on a virtual thread of its own ({@code spindle-<mode>-jobs-webhook}), and
  * long-poll wake-ups and event streams start on others ({@code spindle-<mode>-jobs-notify-<n>}).
  * Uncaught exceptions on any of them are logged.
  */

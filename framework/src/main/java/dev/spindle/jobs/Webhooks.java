@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * attempt's) and {@code webhook-signature} (one {@code v1} signature per secret), retried on the
  * {@link RetrySchedule} on a non-2xx answer or no answer, each attempt recorded on the job.
  *
- * <p>Attempts block a virtual thread of the webhook executor ({@code spindle-<mode>-jobs-webhook-<n>}),
+ * <p>Attempts block a virtual thread of the webhook executor ({@code spindle-<mode>-jobs-webhook}),
  * waits between them are tasks on the jobs timer, so no thread sleeps. The HTTP client is Apache's
  * classic one, which starts no thread; it connects through {@link CallbackUrls#addresses}: the host is
  * resolved once per connection, every address checked, and only those addresses are connected to, the

@@ -416,7 +416,7 @@ class JobWebhookTest {
             assertThat(request.header("Host")).isEqualTo("hooks.test:" + port);
             assertThat(deliveries(http, app, id, 1).getString("deliveries[0].outcome")).isEqualTo("delivered");
             assertThat(resolver.threads).hasSize(2);
-            assertThat(resolver.threads.get(1)).startsWith("spindle-virtual-jobs-webhook-");
+            assertThat(resolver.threads.get(1)).isEqualTo("spindle-virtual-jobs-webhook");
             assertThat(trap.getFirst().accept()).as("a connection to 127.0.0.1").isNull();
         } finally {
             app.stop();

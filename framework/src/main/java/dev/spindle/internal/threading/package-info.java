@@ -10,6 +10,6 @@
  * cannot name: Undertow's XNIO IO threads ({@code XNIO-1 I/O-n}) and its accept thread, XNIO's worker
  * pool (idle: Spindle never runs work on it), the JDK's virtual-thread carriers, and the demo's JFR
  * event-stream thread. The webhook client (Apache HttpClient 5, classic) starts none: its attempts
- * block Spindle's {@code spindle-<mode>-jobs-webhook-n} virtual threads.
+ * block Spindle's {@code spindle-<mode>-jobs-webhook} virtual threads.
  */
 package dev.spindle.internal.threading;
