@@ -216,7 +216,7 @@ final class RequestTask implements Dispatcher.Task, Route.Listener {
             answerTimeout();
         } else if (cas(RUNNING, INTERRUPTING)) {
             // a handler waiting for its streamed body wakes with the deadline's 503, not a bare interrupt
-            request.endBody(pastDeadline());
+            request.endBody(this::pastDeadline);
             interruptedByDeadline = true;
             thread.interrupt();
             state = DONE;
@@ -234,14 +234,14 @@ final class RequestTask implements Dispatcher.Task, Route.Listener {
         }
         onIoThread(() -> {
             cancelDeadline();
-            request.endBody(new HttpException(HttpStatus.SERVICE_UNAVAILABLE, "The request was refused"));
+            request.endBody(() -> new HttpException(HttpStatus.SERVICE_UNAVAILABLE, "The request was refused"));
             server.writeProblem(exchange, requestId, match.route().uri(), HttpStatus.SERVICE_UNAVAILABLE,
                     "The server is busy (" + why + "); try again shortly", true);
         });
     }
 
     private void answerTimeout() {
-        request.endBody(pastDeadline()); // writeProblem closes the connection if part of the body is unread
+        request.endBody(this::pastDeadline); // writeProblem closes the connection if part of the body is unread
         server.metrics().timedOut(match.route());
         server.writeProblem(exchange, requestId, match.route().uri(), HttpStatus.SERVICE_UNAVAILABLE, deadlineDetail(),
                 true);
@@ -250,11 +250,15 @@ final class RequestTask implements Dispatcher.Task, Route.Listener {
     private void respond() {
         onIoThread(() -> {
             cancelDeadline();
-            if (request.endBody(new IllegalStateException("The response has been sent; the request body can no longer be read"))) {
+            if (request.endBody(RequestTask::bodyAfterResponse)) {
                 exchange.setPersistent(false); // close rather than drain a body the handler left unread
             }
             server.respond(exchange, match, requestId, ctx.response());
         });
+    }
+
+    private static IllegalStateException bodyAfterResponse() {
+        return new IllegalStateException("The response has been sent; the request body can no longer be read");
     }
 
     private HttpException pastDeadline() {

@@ -27,6 +27,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A request as Undertow parsed it, with its body already received, or, on a streaming route, received
@@ -65,11 +66,12 @@ final class UndertowRequest implements ServerRequest {
 
     /**
      * The exchange is being answered: a streamed body stops being received, and a handler still
-     * reading it gets {@code reason}. Returns whether part of the body is still unread on the
-     * connection. IO thread.
+     * reading it gets the exception {@code reason} makes, made only for a streamed body (an exception
+     * fills in its stack trace, which no request without one should pay for). Returns whether part
+     * of the body is still unread on the connection. IO thread.
      */
-    boolean endBody(RuntimeException reason) {
-        return streamed != null && streamed.end(reason);
+    boolean endBody(Supplier<? extends RuntimeException> reason) {
+        return streamed != null && streamed.end(reason.get());
     }
 
     @Override
