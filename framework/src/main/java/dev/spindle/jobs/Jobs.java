@@ -43,10 +43,11 @@ import java.util.function.Consumer;
  * dropped (their attempts so far stay recorded).
  *
  * <p><b>Threading:</b> all methods are safe to call from any thread. Work runs on the jobs executor
- * (see {@link JobSettings#threading}), on threads named {@code spindle-<mode>-jobs-<n>}; waits,
- * timeouts and retries are scheduled on one timer thread ({@code spindle-jobs-timer-1}); each
- * webhook attempt runs on a virtual thread of its own ({@code spindle-<mode>-jobs-webhook}), and
- * long-poll wake-ups and event streams start on others ({@code spindle-<mode>-jobs-notify-<n>}).
+ * (see {@link JobSettings#threading}), on threads named {@code spindle-<mode>-jobs-<n>} (virtual
+ * ones all {@code spindle-virtual-jobs}); waits, timeouts and retries are scheduled on one timer
+ * thread ({@code spindle-jobs-timer-1}); each webhook attempt runs on a virtual thread of its own
+ * ({@code spindle-<mode>-jobs-webhook}), and long-poll wake-ups and event streams start on others
+ * ({@code spindle-<mode>-jobs-notify}).
  * Uncaught exceptions on any of them are logged.
  */
 public final class Jobs implements AutoCloseable {
