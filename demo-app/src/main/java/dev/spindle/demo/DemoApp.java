@@ -79,7 +79,11 @@ public final class DemoApp {
             return new PrimeCount(below, Primes.countBelow(below), Thread.currentThread().getName());
         });
         app.get("/health", ctx -> new Health("UP", options.mode().shortName()));
-        app.post("/echo", ctx -> ctx.bodyAs(JsonNode.class));
+        app.post("/echo", ctx -> {
+            ctx.bodyAs(JsonNode.class); // parsed, so that what is not JSON gets the framework's 400 or 415
+            ctx.contentType("application/json").responseBody(ctx.bodyBytes()); // sent back as it came
+            return null;
+        });
         CounterRoutes.install(app);
         JobRoutes.install(app, options.allowPrivateCallbacks());
         if (options.metrics()) {

@@ -2,6 +2,7 @@ package dev.spindle.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spindle.Spindle;
 import dev.spindle.testing.SpindleTest;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -104,6 +105,26 @@ class BenchRunTest {
             assertThat(fanout.get("spindle").get("refused").get("/slow").asLong()).isEqualTo(refusedByClient);
             assertThat(run.out()).contains("503 x" + refusedByClient);
         });
+    }
+
+    @Test
+    void echo_posts_a_1_kib_json_body_and_is_skipped_for_a_server_without_echo(@TempDir Path out) throws Exception {
+        Spindle bare = Spindle.create();
+        bare.get("/fast", ctx -> "fast");
+        SpindleTest.test(bare, other -> SpindleTest.test(DemoApp.create(DemoOptions.parse(List.of("--port", "0"))), client -> {
+            Run run = bench(out, "--url", "demo=" + client.baseUrl(), "--url", "bare=" + other.baseUrl(),
+                    "--scenario", "echo", "--fanout", "4", "--max-requests", "40");
+
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.out()).contains("### echo: POST /echo, a 1,024-byte JSON body, on 4 connections (closed)",
+                    "| demo |", "bare: echo skipped: POST /echo did not answer 200");
+            JsonNode echo = step(run.json().get("targets").get(0), "echo");
+            JsonNode load = echo.get("loads").get(0);
+            assertThat(load.get("name").asString()).isEqualTo("/echo");
+            assertThat(load.get("completed").asLong()).isEqualTo(40);
+            assertThat(load.get("errors").get("status").isEmpty()).isTrue();
+            assertThat(run.json().get("targets").get(1).get("steps").isEmpty()).isTrue();
+        }));
     }
 
     @Test

@@ -15,15 +15,12 @@ import java.util.Optional;
 import java.util.Random;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
-import tools.jackson.databind.json.JsonMapper;
 import picocli.CommandLine.ParameterException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 class DemoAppTest {
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private static DemoOptions options(String... args) {
         return DemoOptions.parse(List.of(args));
@@ -49,14 +46,14 @@ class DemoAppTest {
     }
 
     @Test
-    void echo_returns_a_1_kib_json_body_and_refuses_what_is_not_json() throws Exception {
+    void echo_returns_a_1_kib_json_body_as_it_came_and_refuses_what_is_not_json() throws Exception {
         String body = "{\"id\":7,\"tags\":[\"a\",\"b\"],\"nested\":{\"ok\":true,\"ratio\":0.5},\"text\":\"%s\"}";
         String oneKiB = body.formatted("x".repeat(1024 - body.length() + 2));
         assertThat(oneKiB).hasSize(1024);
         SpindleTest.test(DemoApp.create(options("--port", "0")), client -> {
             String echoed = client.spec().contentType("application/json").body(oneKiB).post("/echo").then()
                     .statusCode(200).contentType("application/json").extract().asString();
-            assertThat(JSON.readTree(echoed)).isEqualTo(JSON.readTree(oneKiB));
+            assertThat(echoed).isEqualTo(oneKiB);
             client.spec().contentType("application/json").body("{\"id\":").post("/echo").then()
                     .statusCode(400).contentType("application/problem+json").body("detail", startsWith("Malformed JSON"));
             client.spec().contentType("text/plain").body("{}").post("/echo").then()

@@ -111,6 +111,11 @@ public final class Bench {
                         say(label + ": cpu skipped, no /cpu route");
                         continue;
                     }
+                    if (scenario == Scenario.ECHO && control.postJson("/echo", "{}", Duration.ofSeconds(5)) != 200) {
+                        notes.add("echo skipped: POST /echo did not answer 200 (the demo's /echo is needed)");
+                        say(label + ": echo skipped, no /echo route");
+                        continue;
+                    }
                     for (Scenario.Step step : scenario.steps(target, settings)) {
                         if (!control.awaitFast(SETTLE)) {
                             notes.add(scenario.key() + " " + step.name() + ": /fast still not answering after "

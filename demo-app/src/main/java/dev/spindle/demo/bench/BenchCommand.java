@@ -35,17 +35,18 @@ import picocli.CommandLine.Spec;
             "  fast    GET /fast: closed on --connections (as wrk), or open at --rate req/s (as wrk2)",
             "  cpu     GET /cpu?n=--cpu-n at each of --cpu-levels concurrent: parallelism is capped by cores",
             "  mixed   GET /slow?ms=--slow-ms on --slow-connections while GET /fast is sent at --probe-rate req/s",
+            "  echo    --fanout concurrent POST /echo, each with a 1 KiB JSON body (skipped for servers without it)",
             "  fanout  --fanout concurrent GET /slow?ms=--slow-ms (ideal: fanout x 1000 / slow-ms req/s)",
             "",
             "Latency counts from each request's intended send time, so a stalled server cannot hide it."},
         footer = {"", "Examples:",
-            "  ./run-demo bench                                         every mode, every scenario (about 3 minutes)",
+            "  ./run-demo bench                                         every mode, every scenario (about 3.5 minutes)",
             "  ./run-demo bench --scenario mixed --modes single,virtual",
             "  ./run-demo bench --url flask=http://127.0.0.1:5000 --url demo=http://127.0.0.1:8080 --scenario fast,mixed"})
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--scenario", split = ",", paramLabel = "NAME", defaultValue = "all",
-            description = "fast, mixed, fanout, cpu or all; comma-separated (default ${DEFAULT-VALUE})")
+            description = "fast, cpu, mixed, echo, fanout or all; comma-separated (default ${DEFAULT-VALUE})")
     List<String> scenarios;
 
     @Option(names = "--modes", split = ",", paramLabel = "MODE",
@@ -90,7 +91,7 @@ public final class BenchCommand implements Callable<Integer> {
     int slowConnections;
 
     @Option(names = "--fanout", paramLabel = "N", defaultValue = "1000",
-            description = "fanout: concurrent /slow requests (default ${DEFAULT-VALUE})")
+            description = "fanout and echo: concurrent requests (default ${DEFAULT-VALUE})")
     int fanout;
 
     @Option(names = "--slow-ms", paramLabel = "MS", defaultValue = "100",
@@ -143,7 +144,7 @@ public final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     private static final List<String> MODES = List.of("single", "threaded", "virtual", "pool");
-    private static final List<String> SCENARIOS = List.of("fast", "cpu", "mixed", "fanout");
+    private static final List<String> SCENARIOS = List.of("fast", "cpu", "mixed", "echo", "fanout");
 
     @Override
     public Integer call() throws InterruptedException, IOException {
@@ -195,7 +196,7 @@ public final class BenchCommand implements Callable<Integer> {
                 chosen.add(name);
             } else {
                 throw new ParameterException(spec.commandLine(),
-                        "Unknown scenario '" + name + "': use fast, mixed, fanout, cpu or all");
+                        "Unknown scenario '" + name + "': use fast, cpu, mixed, echo, fanout or all");
             }
         }
         bound("--duration", duration, 0.1, 120);

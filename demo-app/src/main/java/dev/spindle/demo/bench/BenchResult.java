@@ -52,7 +52,7 @@ public record BenchResult(String command, String version, String started, double
     /**
      * One bounded step of a scenario.
      *
-     * @param scenario         {@code fast}, {@code mixed}, {@code fanout} or {@code cpu}
+     * @param scenario         {@code fast}, {@code cpu}, {@code mixed}, {@code echo} or {@code fanout}
      * @param step             the step within it ({@code main}, or {@code c=4} for cpu)
      * @param seconds          the measured window
      * @param clientCpuPercent the share of all the machine's cores bench itself used during the step

@@ -39,6 +39,20 @@ final class Control implements AutoCloseable {
         }
     }
 
+    /** The status of {@code POST path} with {@code json} as its body, or -1 when it did not answer within {@code timeout}. */
+    int postJson(String path, String json, Duration timeout) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build();
+            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException | IllegalArgumentException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
     /** {@code GET /metrics} parsed; {@link Scrape#EMPTY} when the target serves none. */
     Scrape metrics() {
         try {

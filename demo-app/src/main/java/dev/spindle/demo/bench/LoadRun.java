@@ -45,9 +45,12 @@ final class LoadRun {
 
     LoadRun(Load load) {
         this.load = load;
-        byte[] bytes = ("GET " + load.pathAndQuery() + " HTTP/1.1\r\nHost: " + load.target().hostHeader()
-                + "\r\nUser-Agent: spindle-bench\r\nAccept: */*\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-        this.request = Unpooled.directBuffer(bytes.length).writeBytes(bytes);
+        byte[] body = load.jsonBody() == null ? new byte[0] : load.jsonBody();
+        byte[] head = ((load.jsonBody() == null ? "GET " : "POST ") + load.pathAndQuery() + " HTTP/1.1\r\nHost: "
+                + load.target().hostHeader() + "\r\nUser-Agent: spindle-bench\r\nAccept: */*\r\n"
+                + (load.jsonBody() == null ? "" : "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n")
+                + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        this.request = Unpooled.directBuffer(head.length + body.length).writeBytes(head).writeBytes(body);
         this.timeoutNanos = load.timeout().toNanos();
         this.intervalNanos = load.open() ? 1e9 / load.rate() : 0;
     }

@@ -53,6 +53,7 @@ final class Report {
                 case FAST -> fast(result, s);
                 case CPU -> cpu(result, s);
                 case MIXED -> mixed(result, s);
+                case ECHO -> echo(result, s);
                 case FANOUT -> fanout(result, s);
             };
             tables.add(table);
@@ -143,6 +144,24 @@ final class Report {
                 s.slowMs(), count(s.fanout()), rate(ideal)),
                 List.of("target", "/slow req/s", "p50", "p99", "max", "errors", "refused / expired", "unfinished",
                         "queue wait p99", "threads OS / handlers", "RSS MiB", "server CPU", "client CPU"), rows);
+    }
+
+    private static Table echo(BenchResult result, BenchResult.Settings s) {
+        List<List<String>> rows = new ArrayList<>();
+        for (BenchResult.TargetResult t : result.targets()) {
+            BenchResult.StepResult step = t.step("echo", "main");
+            if (step == null) {
+                continue;
+            }
+            LoadResult echo = step.load("/echo");
+            rows.add(row(t.label(), rate(echo.perSecond()), ms(echo.latency().p50()), ms(echo.latency().p99()),
+                    ms(echo.latency().max()), errors(step), refusedExpired(step), queueWait(step, "/echo"),
+                    threads(step), rss(step), percent(step.server().cpuPercent()), percent(step.clientCpuPercent())));
+        }
+        return new Table("echo", String.format(Locale.ROOT, "echo: POST /echo, a %s-byte JSON body, on %s connections (closed)",
+                count(Scenario.ECHO_BODY.length), count(s.fanout())),
+                List.of("target", "req/s", "p50", "p99", "max", "errors", "refused / expired", "queue wait p99",
+                        "threads OS / handlers", "RSS MiB", "server CPU", "client CPU"), rows);
     }
 
     private static Table cpu(BenchResult result, BenchResult.Settings s) {

@@ -13,6 +13,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -49,6 +50,10 @@ class LoadGeneratorTest {
             return "short and stout";
         });
         app.get("/hold", ctx -> release.await(30, TimeUnit.SECONDS) ? "released" : "gave up");
+        app.post("/body", ctx -> { // 200 only for the echo scenario's body, byte for byte
+            ctx.status(Arrays.equals(ctx.bodyBytes(), Scenario.ECHO_BODY) && ctx.contentType().equals("application/json") ? 200 : 400);
+            return "checked";
+        });
         app.start(0);
         target = Target.parse("test", "http://127.0.0.1:" + app.port(), false);
         generator = new LoadGenerator(1);
@@ -63,6 +68,15 @@ class LoadGeneratorTest {
 
     private LoadResult run(Load load, Duration duration) throws Exception {
         return generator.run(List.of(load), duration, tick -> { }).loads().getFirst();
+    }
+
+    @Test
+    void a_load_with_a_json_body_posts_it_whole_with_every_request() throws Exception {
+        assertThat(Scenario.ECHO_BODY).hasSize(1024);
+        LoadResult result = run(new Load("/body", target, "/body", 2, 0, 200, Duration.ofSeconds(10), Scenario.ECHO_BODY), GUARD);
+
+        assertThat(result.completed()).isEqualTo(200);
+        assertThat(result.errors().total()).isZero();
     }
 
     @Test
