@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Server CPU and context switches per GET /fast, for demo jars side by side: starts every jar at
-# once on 127.0.0.1, warms each with 5 s of wrk, then in each round loads each in turn with
+# Server CPU and context switches per GET /fast, for demo jars (and peers) side by side: starts
+# every target at once on 127.0.0.1, warms each with 5 s of wrk, then in each round loads each in turn with
 # `wrk -t1 -c32` while `perf stat` counts the server's task-clock and context switches. CPU time
 # per request moves less with machine noise than requests per second do; run the jars in the same
 # session and compare rounds, not runs. docs/benchmarks.md ("Hot path") shows a run.
 #
 #   framework/benchmarks/cpu-per-request.sh --virtual before=/tmp/before.jar after=demo-app/target/demo-app.jar
 #   ROUNDS=3 SECONDS_EACH=5 framework/benchmarks/cpu-per-request.sh --pool after=demo-app/target/demo-app.jar
+#   framework/benchmarks/cpu-per-request.sh --virtual spindle=demo-app/target/demo-app.jar \
+#       'helidon=cmd:java -jar /tmp/peers/helidon/target/helidon-peer.jar'
+#
+# A LABEL=cmd:COMMAND target is any server (e.g. one of ../shared/peers) that reads its port from
+# $PORT and serves GET /fast; it gets no mode flag.
 #
 # Needs wrk, perf (linux-tools; software events only, so it works in VMs without hardware
 # counters) and bc, and a JDK 21+ as `java` or in JAVA. Loopback only; every load is bounded and
@@ -34,7 +39,12 @@ trap cleanup EXIT
 
 port=$PORT
 for spec in "$@"; do
-    "$JAVA" -jar "${spec#*=}" "$mode" --port "$port" > "$out/${spec%%=*}.log" 2>&1 &
+    target="${spec#*=}"
+    if [[ "$target" == cmd:* ]]; then
+        PORT=$port bash -c "exec ${target#cmd:}" > "$out/${spec%%=*}.log" 2>&1 &
+    else
+        "$JAVA" -jar "$target" "$mode" --port "$port" > "$out/${spec%%=*}.log" 2>&1 &
+    fi
     pids+=($!)
     labels+=("${spec%%=*}")
     ports+=("$port")
