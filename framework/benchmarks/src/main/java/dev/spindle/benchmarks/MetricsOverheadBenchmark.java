@@ -80,7 +80,7 @@ public class MetricsOverheadBenchmark {
             requestMetrics.ready(sample);
             requestMetrics.handlerStarted(sample, match.route());
         }
-        requestMetrics.handlerReleased(match.route());
+        requestMetrics.handlerReleased(sample, match.route());
         if (sample != null) {
             requestMetrics.completed(sample, 200);
         }

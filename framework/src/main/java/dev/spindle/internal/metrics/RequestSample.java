@@ -1,6 +1,8 @@
 package dev.spindle.internal.metrics;
 
+import dev.spindle.metrics.RequestSpan;
 import io.micrometer.observation.Observation;
+import java.util.List;
 
 /**
  * One request's measurement in progress: filled in as the request is routed, waits and is
@@ -20,6 +22,16 @@ public final class RequestSample {
     long readyNanos;
     /** The routes' thread-time totals when it had to start waiting, or {@code null} if it never queued. */
     long[] heldAtQueue;
+    /** Whether this request is recorded as a span: decided once, when it is ready to run. */
+    boolean traced;
+    /** For a traced request: the handler's thread, when it started and gave the thread back, how its wait ended. */
+    Thread handlerThread;
+    long handlerStartNanos;
+    long handlerEndNanos;
+    RequestSpan.Outcome waitOutcome;
+    String dispatcher;
+    /** For a traced request that queued: its wait's shares, largest first. */
+    List<RequestSpan.Wait> waitedBehind;
 
     RequestSample(String method, long startNanos, Observation observation) {
         this.method = method;
