@@ -165,7 +165,7 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
      * The app's recent requests as spans on its threads, for live timelines: recorded into a ring of
      * the last 4,096 only while a subscription is open, and only when the app has a meter registry
      * ({@link SpindleConfig#meterRegistry}). Available before {@link #start()}, so that routes
-     * declared then can subscribe when a client asks. See {@code docs/dashboard.md}.
+     * declared then can subscribe when a client asks. See {@code docs/metrics.md}.
      */
     public RequestSpans spans() {
         return spans;

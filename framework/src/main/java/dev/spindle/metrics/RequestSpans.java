@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * The recent requests of an app as spans on its threads ({@link RequestSpan}), for live timelines
  * such as the demo's dashboard: a bounded ring buffer that records only while at least one
- * {@link Subscription} is open, so an app nobody watches pays one volatile read per request.
+ * {@link Subscription} is open, so an app nobody watches pays one volatile read per request (with
+ * meters on), and not a byte.
  * Recording needs the app's meters ({@code SpindleConfig.meterRegistry}); without them nothing is
  * ever recorded.
  * <pre>{@code

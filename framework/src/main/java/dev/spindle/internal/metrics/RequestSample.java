@@ -1,8 +1,6 @@
 package dev.spindle.internal.metrics;
 
-import dev.spindle.metrics.RequestSpan;
 import io.micrometer.observation.Observation;
-import java.util.List;
 
 /**
  * One request's measurement in progress: filled in as the request is routed, waits and is
@@ -10,8 +8,11 @@ import java.util.List;
  *
  * <p><b>Threading:</b> written on the IO thread and the handler thread in turn; each hand-over goes
  * through an executor (or the dispatcher's queue), which publishes the writes.
+ *
+ * <p>A request that arrives while someone watches the app's spans is a {@link TracedSample}, which
+ * carries what its span needs; every other request pays nothing for spans, not even a field.
  */
-public final class RequestSample {
+public sealed class RequestSample permits TracedSample {
 
     final String method;
     final long startNanos;
@@ -22,16 +23,6 @@ public final class RequestSample {
     long readyNanos;
     /** The routes' thread-time totals when it had to start waiting, or {@code null} if it never queued. */
     long[] heldAtQueue;
-    /** Whether this request is recorded as a span: decided once, when it is ready to run. */
-    boolean traced;
-    /** For a traced request: the handler's thread, when it started and gave the thread back, how its wait ended. */
-    Thread handlerThread;
-    long handlerStartNanos;
-    long handlerEndNanos;
-    RequestSpan.Outcome waitOutcome;
-    String dispatcher;
-    /** For a traced request that queued: its wait's shares, largest first. */
-    List<RequestSpan.Wait> waitedBehind;
 
     RequestSample(String method, long startNanos, Observation observation) {
         this.method = method;

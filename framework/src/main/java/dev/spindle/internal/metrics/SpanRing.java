@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * skipping slots already overwritten by a newer lap and stopping at one not yet written.
  *
  * <p><b>Threading:</b> {@link #record} runs on IO threads as requests complete, lock-free;
- * {@link #recording} is one volatile read, the only cost while nobody subscribes.
+ * {@link #recording} is one volatile read when a request arrives, the only cost while nobody subscribes.
  */
 public final class SpanRing implements RequestSpans {
 

@@ -169,13 +169,13 @@ public final class SpindleMetrics implements RequestMetrics {
                     .lowCardinalityKeyValue("method", Methods.tag(method))
                     .start();
         }
-        return new RequestSample(Methods.tag(method), startNanos, observation);
+        return spans.recording() ? new TracedSample(Methods.tag(method), startNanos, observation)
+                : new RequestSample(Methods.tag(method), startNanos, observation);
     }
 
     @Override
     public void ready(RequestSample sample) {
         sample.readyNanos = clock.monotonicTime();
-        sample.traced = spans.recording();
     }
 
     @Override
@@ -191,10 +191,10 @@ public final class SpindleMetrics implements RequestMetrics {
         long now = clock.monotonicTime();
         String uri = route.uri();
         waitEnded(sample, route, WaitOutcome.STARTED, now);
-        if (sample.traced) {
-            sample.handlerThread = Thread.currentThread();
-            sample.handlerStartNanos = now;
-            sample.waitOutcome = RequestSpan.Outcome.RAN;
+        if (sample instanceof TracedSample traced) {
+            traced.handlerThread = Thread.currentThread();
+            traced.handlerStartNanos = now;
+            traced.waitOutcome = RequestSpan.Outcome.RAN;
         }
         activeCounter(uri).incrementAndGet();
         ThreadTimeLedger ledger = ledgers.get(route.dispatcher());
@@ -209,8 +209,8 @@ public final class SpindleMetrics implements RequestMetrics {
 
     @Override
     public void handlerReleased(RequestSample sample, Route route) {
-        if (sample != null && sample.traced) {
-            sample.handlerEndNanos = clock.monotonicTime();
+        if (sample instanceof TracedSample traced) {
+            traced.handlerEndNanos = clock.monotonicTime();
         }
         activeCounter(route.uri()).decrementAndGet();
         ThreadTimeLedger ledger = ledgers.get(route.dispatcher());
@@ -238,10 +238,10 @@ public final class SpindleMetrics implements RequestMetrics {
     }
 
     private static void turnedAway(RequestSample sample, RequestSpan.Outcome outcome, long now) {
-        if (sample.traced) {
-            sample.waitOutcome = outcome;
-            sample.handlerStartNanos = now;
-            sample.handlerEndNanos = now;
+        if (sample instanceof TracedSample traced) {
+            traced.waitOutcome = outcome;
+            traced.handlerStartNanos = now;
+            traced.handlerEndNanos = now;
         }
     }
 
@@ -265,8 +265,9 @@ public final class SpindleMetrics implements RequestMetrics {
         String uri = route.uri();
         long waited = Math.max(0, now - sample.readyNanos);
         queuedTimer(sample.method, uri, outcome).record(waited, TimeUnit.NANOSECONDS);
-        if (sample.traced) {
-            sample.dispatcher = route.dispatcher().name();
+        TracedSample traced = sample instanceof TracedSample t ? t : null;
+        if (traced != null) {
+            traced.dispatcher = route.dispatcher().name();
         }
         ThreadTimeLedger ledger = ledgers.get(route.dispatcher());
         if (ledger == null) {
@@ -277,8 +278,8 @@ public final class SpindleMetrics implements RequestMetrics {
             String blocker = outcome == WaitOutcome.REFUSED ? ledger.holdingMost() : null;
             if (blocker != null) {
                 blockedCounter(uri, blocker, outcome).increment();
-                if (sample.traced) {
-                    sample.waitedBehind = List.of(new RequestSpan.Wait(blocker, waited));
+                if (traced != null) {
+                    traced.waitedBehind = List.of(new RequestSpan.Wait(blocker, waited));
                 }
             }
             return;
@@ -287,8 +288,8 @@ public final class SpindleMetrics implements RequestMetrics {
         if (attribution.blocker() == null) {
             return;
         }
-        if (sample.traced) {
-            sample.waitedBehind = waits(attribution);
+        if (traced != null) {
+            traced.waitedBehind = waits(attribution);
         }
         if (counts) {
             blockedCounter(uri, attribution.blocker(), outcome).increment();
@@ -340,8 +341,8 @@ public final class SpindleMetrics implements RequestMetrics {
 
     @Override
     public void completed(RequestSample sample, int status) {
-        if (sample.traced && sample.waitOutcome != null) {
-            recordSpan(sample, status);
+        if (sample instanceof TracedSample traced && traced.waitOutcome != null) {
+            recordSpan(traced, status);
         }
         Throwable failure = sample.failure();
         Class<?> exceptionType = failure == null ? null : failure.getClass();
@@ -376,14 +377,13 @@ public final class SpindleMetrics implements RequestMetrics {
         timer.record(System.nanoTime() - sample.startNanos, TimeUnit.NANOSECONDS);
     }
 
-    private void recordSpan(RequestSample sample, int status) {
+    private void recordSpan(TracedSample sample, int status) {
         Thread thread = sample.handlerThread;
-        List<RequestSpan.Wait> waits = sample.waitedBehind == null ? List.of() : sample.waitedBehind;
         spans.record(sequence -> new RequestSpan(sequence, sample.method, sample.uri(), sample.dispatcher,
                 thread == null ? null : thread.getName(), thread == null ? -1 : thread.threadId(),
                 thread != null && thread.isVirtual(), sample.readyNanos + spanOffsetNanos,
                 sample.handlerStartNanos + spanOffsetNanos, sample.handlerEndNanos + spanOffsetNanos, status,
-                sample.waitOutcome, waits));
+                sample.waitOutcome, sample.waitedBehind));
     }
 
     /** The tags of one request timer, hashed without building Micrometer tags on every request. */
