@@ -7,6 +7,7 @@ import dev.spindle.http.Teardown;
 import dev.spindle.http.WebSocketHandler;
 import dev.spindle.internal.metrics.RequestMetrics;
 import dev.spindle.internal.metrics.RoutesSnapshot;
+import dev.spindle.internal.metrics.SpanRing;
 import dev.spindle.internal.metrics.SpindleMetrics;
 import dev.spindle.internal.routing.Group;
 import dev.spindle.internal.routing.Router;
@@ -16,6 +17,7 @@ import dev.spindle.internal.threading.DispatcherView;
 import dev.spindle.internal.threading.Dispatchers;
 import dev.spindle.json.JsonMapper;
 import dev.spindle.metrics.PrometheusEndpoint;
+import dev.spindle.metrics.RequestSpans;
 import dev.spindle.routing.RouteGroup;
 import dev.spindle.routing.RouteOptions;
 import dev.spindle.routing.Routes;
@@ -57,6 +59,8 @@ import org.slf4j.LoggerFactory;
 public final class Spindle implements Routes<Spindle>, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Spindle.class);
+    /** How many recent request spans {@link #spans()} keeps. */
+    private static final int SPAN_CAPACITY = 4096;
 
     private final SpindleConfig config;
     private final Group routes;
@@ -65,6 +69,7 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
     private final AtomicReference<UndertowServer> server = new AtomicReference<>();
     private volatile RequestMetrics metrics = RequestMetrics.NONE;
     private final List<Runnable> stopActions = new ArrayList<>();
+    private final SpanRing spans = new SpanRing(SPAN_CAPACITY);
 
     private Spindle(SpindleConfig config) {
         this.config = config;
@@ -112,7 +117,7 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
             router = Router.compile(routes, config.threading(), config.requestTimeout(), Dispatchers::create);
             metrics = config.meterRegistry() == null ? RequestMetrics.NONE
                     : SpindleMetrics.create(config.meterRegistry(), config.observationRegistry(), config.threading(),
-                            config.blockedThreshold(), config.overdueThreshold(), router);
+                            config.blockedThreshold(), config.overdueThreshold(), router, spans);
             server.set(UndertowServer.start(config.serverOptions(port), router, config.json(), metrics));
         } catch (RuntimeException e) {
             if (router != null) {
@@ -154,6 +159,16 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
      */
     public Optional<MeterRegistry> meterRegistry() {
         return Optional.ofNullable(config.meterRegistry());
+    }
+
+    /**
+     * The app's recent requests as spans on its threads, for live timelines: recorded into a ring of
+     * the last 4,096 only while a subscription is open, and only when the app has a meter registry
+     * ({@link SpindleConfig#meterRegistry}). Available before {@link #start()}, so that routes
+     * declared then can subscribe when a client asks. See {@code docs/metrics.md}.
+     */
+    public RequestSpans spans() {
+        return spans;
     }
 
     /** The app's threading mode (the default of routes that declare none). */

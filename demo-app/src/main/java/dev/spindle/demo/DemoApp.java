@@ -63,13 +63,16 @@ public final class DemoApp {
     private static Spindle create(DemoOptions options, boolean virtualThreadMetrics) {
         Spindle app = Spindle.create(config -> {
             config.threading(options.mode()).host(options.host());
+            Dashboard.configure(config);
             if (options.metrics()) {
                 config.meterRegistry(new DemoRegistry(options.mode().shortName(), virtualThreadMetrics));
             }
         });
         int slowDefault = options.slowMs();
+        Experiments experiments = Experiments.install(app, options.host());
         app.get("/fast", ctx -> "fast");
         app.get("/slow", ctx -> {
+            experiments.slowRunning();
             long ms = Math.min(60_000, Math.max(0, ctx.queryParamAsLong("ms", slowDefault)));
             Thread.sleep(ms);
             return "slow (" + ms + " ms)";
@@ -79,6 +82,10 @@ public final class DemoApp {
             return new PrimeCount(below, Primes.countBelow(below), Thread.currentThread().getName());
         });
         app.get("/health", ctx -> new Health("UP", options.mode().shortName()));
+        app.get("/whoami", ctx -> {
+            Thread thread = Thread.currentThread();
+            return new WhoAmI(thread.getName(), thread.threadId(), thread.isVirtual(), options.mode().shortName());
+        });
         app.post("/echo", ctx -> {
             ctx.bodyAs(JsonNode.class); // parsed, so that what is not JSON gets the framework's 400 or 415
             ctx.contentType("application/json").responseBody(ctx.bodyBytes()); // sent back as it came
@@ -89,13 +96,16 @@ public final class DemoApp {
         if (options.metrics()) {
             app.metricsEndpoint("/metrics");
         }
-        String dashboard = Dashboard.html(options.mode().shortName());
-        app.get("/", ctx -> dashboard, route -> route.nonBlocking());
+        Dashboard.install(app, options.mode().shortName());
         return app;
     }
 
     /** {@code GET /cpu}: how many primes are below {@code n}, and which thread counted them. */
     record PrimeCount(int n, int primes, String thread) {
+    }
+
+    /** {@code GET /whoami}: the thread that ran this request, and the app's mode. */
+    record WhoAmI(String thread, long id, boolean virtual, String mode) {
     }
 
     /** {@code GET /health}. */

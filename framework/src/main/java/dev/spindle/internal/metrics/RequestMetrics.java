@@ -49,8 +49,11 @@ public interface RequestMetrics extends AutoCloseable {
     default void handlerStarted(RequestSample sample, Route route) {
     }
 
-    /** The handler of {@code route} gave its thread back (it returned, or returned a pending stage). */
-    default void handlerReleased(Route route) {
+    /**
+     * The handler of {@code route} gave its thread back (it returned, or returned a pending stage).
+     * {@code sample} is {@code null} when {@link #arrived} returned none.
+     */
+    default void handlerReleased(RequestSample sample, Route route) {
     }
 
     /** The route's dispatcher refused the request, at once or from its queue (it is answered 503). */

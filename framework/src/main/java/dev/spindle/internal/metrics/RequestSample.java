@@ -8,8 +8,11 @@ import io.micrometer.observation.Observation;
  *
  * <p><b>Threading:</b> written on the IO thread and the handler thread in turn; each hand-over goes
  * through an executor (or the dispatcher's queue), which publishes the writes.
+ *
+ * <p>A request that arrives while someone watches the app's spans is a {@link TracedSample}, which
+ * carries what its span needs; every other request pays nothing for spans, not even a field.
  */
-public final class RequestSample {
+public sealed class RequestSample permits TracedSample {
 
     final String method;
     final long startNanos;

@@ -5,6 +5,7 @@ import dev.spindle.internal.routing.Router;
 import dev.spindle.internal.threading.Dispatcher;
 import dev.spindle.internal.threading.Dispatchers;
 import dev.spindle.metrics.MeterNames;
+import dev.spindle.metrics.RequestSpan;
 import dev.spindle.threading.ThreadingMode;
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
@@ -19,7 +20,10 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.transport.RequestReplyReceiverContext;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,11 +72,16 @@ public final class SpindleMetrics implements RequestMetrics {
     /** Gauges read this app's objects, so they go when it stops; timers and counters stay, as after any restart. */
     private final Set<Meter> registered = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService detector;
+    private final SpanRing spans;
+    /** Span time minus metrics-clock time: spans count from the ring's origin, the meters' clock may be another. */
+    private final long spanOffsetNanos;
 
     private SpindleMetrics(MeterRegistry registry, ObservationRegistry observations, ThreadingMode appMode,
-                           Duration blockedThreshold, Duration overdueThreshold, Router router) {
+                           Duration blockedThreshold, Duration overdueThreshold, Router router, SpanRing spans) {
         this.registry = registry;
+        this.spans = spans;
         this.clock = registry.config().clock();
+        this.spanOffsetNanos = spans.nowNanos() - clock.monotonicTime();
         this.observations = observations == null || observations.isNoop() ? null : observations;
         this.mode = appMode.shortName();
         this.blockedNanos = blockedThreshold.toNanos();
@@ -126,7 +135,17 @@ public final class SpindleMetrics implements RequestMetrics {
      */
     public static SpindleMetrics create(MeterRegistry registry, ObservationRegistry observations, ThreadingMode appMode,
                                         Duration blockedThreshold, Duration overdueThreshold, Router router) {
-        return new SpindleMetrics(registry, observations, appMode, blockedThreshold, overdueThreshold, router);
+        return create(registry, observations, appMode, blockedThreshold, overdueThreshold, router, new SpanRing(1));
+    }
+
+    /**
+     * As {@link #create(MeterRegistry, ObservationRegistry, ThreadingMode, Duration, Duration, Router)},
+     * recording each request into {@code spans} while it has subscribers.
+     */
+    public static SpindleMetrics create(MeterRegistry registry, ObservationRegistry observations, ThreadingMode appMode,
+                                        Duration blockedThreshold, Duration overdueThreshold, Router router,
+                                        SpanRing spans) {
+        return new SpindleMetrics(registry, observations, appMode, blockedThreshold, overdueThreshold, router, spans);
     }
 
     /** The registry the meters are in. */
@@ -150,7 +169,8 @@ public final class SpindleMetrics implements RequestMetrics {
                     .lowCardinalityKeyValue("method", Methods.tag(method))
                     .start();
         }
-        return new RequestSample(Methods.tag(method), startNanos, observation);
+        return spans.recording() ? new TracedSample(Methods.tag(method), startNanos, observation)
+                : new RequestSample(Methods.tag(method), startNanos, observation);
     }
 
     @Override
@@ -171,6 +191,11 @@ public final class SpindleMetrics implements RequestMetrics {
         long now = clock.monotonicTime();
         String uri = route.uri();
         waitEnded(sample, route, WaitOutcome.STARTED, now);
+        if (sample instanceof TracedSample traced) {
+            traced.handlerThread = Thread.currentThread();
+            traced.handlerStartNanos = now;
+            traced.waitOutcome = RequestSpan.Outcome.RAN;
+        }
         activeCounter(uri).incrementAndGet();
         ThreadTimeLedger ledger = ledgers.get(route.dispatcher());
         if (ledger != null) {
@@ -183,7 +208,10 @@ public final class SpindleMetrics implements RequestMetrics {
     }
 
     @Override
-    public void handlerReleased(Route route) {
+    public void handlerReleased(RequestSample sample, Route route) {
+        if (sample instanceof TracedSample traced) {
+            traced.handlerEndNanos = clock.monotonicTime();
+        }
         activeCounter(route.uri()).decrementAndGet();
         ThreadTimeLedger ledger = ledgers.get(route.dispatcher());
         if (ledger != null) {
@@ -197,12 +225,24 @@ public final class SpindleMetrics implements RequestMetrics {
 
     @Override
     public void refused(RequestSample sample, Route route) {
-        waitEnded(sample, route, WaitOutcome.REFUSED, clock.monotonicTime());
+        long now = clock.monotonicTime();
+        turnedAway(sample, RequestSpan.Outcome.REFUSED, now);
+        waitEnded(sample, route, WaitOutcome.REFUSED, now);
     }
 
     @Override
     public void expired(RequestSample sample, Route route) {
-        waitEnded(sample, route, WaitOutcome.EXPIRED, clock.monotonicTime());
+        long now = clock.monotonicTime();
+        turnedAway(sample, RequestSpan.Outcome.EXPIRED, now);
+        waitEnded(sample, route, WaitOutcome.EXPIRED, now);
+    }
+
+    private static void turnedAway(RequestSample sample, RequestSpan.Outcome outcome, long now) {
+        if (sample instanceof TracedSample traced) {
+            traced.waitOutcome = outcome;
+            traced.handlerStartNanos = now;
+            traced.handlerEndNanos = now;
+        }
     }
 
     @Override
@@ -225,6 +265,10 @@ public final class SpindleMetrics implements RequestMetrics {
         String uri = route.uri();
         long waited = Math.max(0, now - sample.readyNanos);
         queuedTimer(sample.method, uri, outcome).record(waited, TimeUnit.NANOSECONDS);
+        TracedSample traced = sample instanceof TracedSample t ? t : null;
+        if (traced != null) {
+            traced.dispatcher = route.dispatcher().name();
+        }
         ThreadTimeLedger ledger = ledgers.get(route.dispatcher());
         if (ledger == null) {
             return;
@@ -234,6 +278,9 @@ public final class SpindleMetrics implements RequestMetrics {
             String blocker = outcome == WaitOutcome.REFUSED ? ledger.holdingMost() : null;
             if (blocker != null) {
                 blockedCounter(uri, blocker, outcome).increment();
+                if (traced != null) {
+                    traced.waitedBehind = List.of(new RequestSpan.Wait(blocker, waited));
+                }
             }
             return;
         }
@@ -241,12 +288,25 @@ public final class SpindleMetrics implements RequestMetrics {
         if (attribution.blocker() == null) {
             return;
         }
+        if (traced != null) {
+            traced.waitedBehind = waits(attribution);
+        }
         if (counts) {
             blockedCounter(uri, attribution.blocker(), outcome).increment();
         }
         for (ThreadTimeLedger.Share share : attribution.shares()) {
             blockedSecondsCounter(uri, share.uri()).increment(share.waitNanos() / 1e9);
         }
+    }
+
+    /** A wait's shares as a span shows them, largest first. */
+    private static List<RequestSpan.Wait> waits(ThreadTimeLedger.Attribution attribution) {
+        List<RequestSpan.Wait> waits = new ArrayList<>(attribution.shares().size());
+        for (ThreadTimeLedger.Share share : attribution.shares()) {
+            waits.add(new RequestSpan.Wait(share.uri(), Math.round(share.waitNanos())));
+        }
+        waits.sort(Comparator.comparingLong(RequestSpan.Wait::nanos).reversed());
+        return List.copyOf(waits);
     }
 
     private Timer queuedTimer(String method, String uri, WaitOutcome outcome) {
@@ -281,6 +341,9 @@ public final class SpindleMetrics implements RequestMetrics {
 
     @Override
     public void completed(RequestSample sample, int status) {
+        if (sample instanceof TracedSample traced && traced.waitOutcome != null) {
+            recordSpan(traced, status);
+        }
         Throwable failure = sample.failure();
         Class<?> exceptionType = failure == null ? null : failure.getClass();
         if (sample.observation != null) {
@@ -312,6 +375,15 @@ public final class SpindleMetrics implements RequestMetrics {
                     "exception", k.exception() == null ? "none" : k.exception().getSimpleName()));
         }
         timer.record(System.nanoTime() - sample.startNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void recordSpan(TracedSample sample, int status) {
+        Thread thread = sample.handlerThread;
+        spans.record(sequence -> new RequestSpan(sequence, sample.method, sample.uri(), sample.dispatcher,
+                thread == null ? null : thread.getName(), thread == null ? -1 : thread.threadId(),
+                thread != null && thread.isVirtual(), sample.readyNanos + spanOffsetNanos,
+                sample.handlerStartNanos + spanOffsetNanos, sample.handlerEndNanos + spanOffsetNanos, status,
+                sample.waitOutcome, sample.waitedBehind));
     }
 
     /** The tags of one request timer, hashed without building Micrometer tags on every request. */

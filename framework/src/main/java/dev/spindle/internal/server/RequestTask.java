@@ -139,7 +139,7 @@ final class RequestTask implements Dispatcher.Task, Route.Listener {
             Problem.unexpected(requestId).writeTo(ctx.resetResponse());
             done(error);
         } finally {
-            metrics.handlerReleased(route);
+            metrics.handlerReleased(sample, route);
         }
         if (cas(COMPLETED, DONE)) {
             respond();

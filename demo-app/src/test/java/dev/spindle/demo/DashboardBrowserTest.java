@@ -1,0 +1,141 @@
+package dev.spindle.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.spindle.Spindle;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.openqa.selenium.By;
+
+/**
+ * The dashboard in a real browser (headless chromium), against the demo started in each mode on a
+ * free loopback port. The timeline is read from the SVG the page draws, never from pixels, and the
+ * tests wait for elements to appear, never for a time. Each test saves a screenshot under
+ * {@code target/screenshots/}.
+ */
+class DashboardBrowserTest {
+
+    private static Browser browser;
+
+    @BeforeAll
+    static void openBrowser() throws Exception {
+        browser = Browser.open();
+    }
+
+    @AfterAll
+    static void closeBrowser() throws Exception {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    private static Spindle start(String... flags) {
+        List<String> args = new java.util.ArrayList<>(List.of(flags));
+        args.addAll(List.of("--host", "127.0.0.1", "--port", "0"));
+        return DemoApp.create(DemoOptions.parse(args)).start(0);
+    }
+
+    private static void load(Spindle app) {
+        browser.driver.get("http://127.0.0.1:" + app.port() + "/");
+        await().atMost(Duration.ofSeconds(30)).until(() -> !browser.driver.findElements(By.cssSelector("#dispatchers tbody tr")).isEmpty());
+        browser.consoleErrors(); // from here on, only this page's
+    }
+
+    /** Clicks "/slow then 3 × /fast" and waits until the page says the experiment is done. */
+    private static void slowThenFast() {
+        browser.driver.findElement(By.id("slow-then-fast")).click();
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                browser.driver.findElement(By.id("experiment-result")).getText().startsWith("done"));
+        assertThat(browser.driver.findElement(By.id("experiment-result")).getText())
+                .isEqualTo("done: /slow answered 200, the three /fast 200, 200, 200");
+    }
+
+    /** One lane of the timeline as drawn: its key, the routes of its bars, and its waits. */
+    record Lane(String key, List<String> bars, List<Wait> waits) {
+    }
+
+    /** A hatched wait: the route that waited, the route it waited behind, and its hover text. */
+    record Wait(String route, String blocker, String hover) {
+    }
+
+    /** The timeline as the page drew it, read in one script so that no redraw falls in between. */
+    @SuppressWarnings("unchecked")
+    private static List<Lane> timeline() {
+        Object read = browser.driver.executeScript("""
+                return [...document.querySelectorAll('#timeline g.lane')].map(g => ({
+                  key: g.dataset.lane,
+                  bars: [...g.querySelectorAll('rect.span')].map(r => r.dataset.route),
+                  waits: [...g.querySelectorAll('rect.wait')].map(r => ({
+                    route: r.dataset.route, blocker: r.dataset.blocker, hover: r.textContent }))
+                }));""");
+        return ((List<Map<String, Object>>) read).stream().map(lane -> new Lane((String) lane.get("key"),
+                (List<String>) lane.get("bars"), ((List<Map<String, String>>) lane.get("waits")).stream()
+                        .map(w -> new Wait(w.get("route"), w.get("blocker"), w.get("hover"))).toList())).toList();
+    }
+
+    private static List<Lane> lanesWith(String route) {
+        return timeline().stream().filter(lane -> lane.bars().contains(route)).toList();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--single", "--threaded", "--virtual", "--pool=3"})
+    void the_page_loads_and_draws_without_console_errors(String flag) throws Exception {
+        try (Spindle app = start(flag)) {
+            load(app);
+            browser.driver.findElement(By.cssSelector("button[data-fire='/fast']")).click();
+            await().atMost(Duration.ofSeconds(30)).until(() -> !lanesWith("/fast").isEmpty());
+            assertThat(browser.driver.findElement(By.tagName("h1")).getText()).contains(app.threadingMode().shortName());
+            browser.screenshot("dashboard-loaded" + flag.replace("=", "-"));
+            assertThat(browser.consoleErrors()).isEmpty();
+        }
+    }
+
+    @Test
+    void in_single_mode_three_fast_requests_wait_behind_slow_on_the_one_lane() throws Exception {
+        try (Spindle app = start("--single")) {
+            load(app);
+            slowThenFast();
+            await().atMost(Duration.ofSeconds(30)).until(() -> lanesWith("/fast").stream()
+                    .anyMatch(lane -> lane.waits().size() == 3));
+            browser.screenshot("timeline-single-page");
+            browser.screenshot("timeline-single", "timeline-panel");
+
+            List<Lane> lanes = timeline();
+            assertThat(lanes).hasSize(1);
+            Lane lane = lanes.getFirst();
+            assertThat(lane.bars()).containsExactlyInAnyOrder("/slow", "/fast", "/fast", "/fast");
+            assertThat(lane.waits()).hasSize(3).allSatisfy(wait -> {
+                assertThat(wait.route()).isEqualTo("/fast");
+                assertThat(wait.blocker()).isEqualTo("/slow");
+                assertThat(wait.hover()).matches("waited [0-9.]+ m?s behind /slow.*");
+            });
+            assertThat(browser.consoleErrors()).isEmpty();
+        }
+    }
+
+    @Test
+    void in_virtual_mode_the_three_fast_requests_run_on_lanes_of_their_own_without_waiting() throws Exception {
+        try (Spindle app = start("--virtual")) {
+            load(app);
+            slowThenFast();
+            await().atMost(Duration.ofSeconds(30)).until(() -> lanesWith("/fast").size() == 3 && lanesWith("/slow").size() == 1);
+            browser.screenshot("timeline-virtual-page");
+            browser.screenshot("timeline-virtual", "timeline-panel");
+
+            List<Lane> lanes = timeline();
+            assertThat(lanes).hasSize(4).allSatisfy(lane -> {
+                assertThat(lane.bars()).hasSize(1);
+                assertThat(lane.waits()).isEmpty();
+            });
+            assertThat(lanes).extracting(lane -> lane.bars().getFirst()).containsExactlyInAnyOrder("/slow", "/fast", "/fast", "/fast");
+            assertThat(browser.consoleErrors()).isEmpty();
+        }
+    }
+}
