@@ -5,24 +5,32 @@ import dev.spindle.locks.Mutex;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The lost-update experiment: two counters incremented by the same read, yield, write code, one
+ * The lost-update experiment: two counters incremented by the same read, pause, write code, one
  * without a lock and one under a {@link Mutex}.
  * <pre>
- * POST /counter/unsafe   read the field, Thread.yield(), write it back plus one: updates get lost
+ * POST /counter/unsafe   read the field, pause 1 ms, write it back plus one: updates get lost
  * POST /counter/safe     the same under a Mutex: none do
  * POST /counter/reset    both counters and request counts back to 0
  * GET  /counter          {"safe": N, "unsafe": M, "requests": {"safe": n, "unsafe": m}}
  * </pre>
  * In every mode but {@code --single}, handlers run on several threads that share this object on
- * the heap, so after n concurrent {@code POST /counter/unsafe} requests {@code unsafe} is usually
- * below n; {@code safe} always equals its request count. With {@code --single} one thread runs every
+ * the heap, so after n concurrent {@code POST /counter/unsafe} requests {@code unsafe} is below n;
+ * {@code safe} always equals its request count. With {@code --single} one thread runs every
  * handler and neither loses anything.
+ *
+ * <p>The pause is a teaching device: a real read-modify-write loses updates only when two threads
+ * happen to interleave in a window of nanoseconds, which a demo cannot show on demand. Widened to
+ * {@value #WINDOW_MS} ms, every burst of concurrent increments overlaps in it, so the unsafe counter
+ * loses updates each time in a multi-threaded mode and the lesson does not depend on luck.
  *
  * <p><b>Threading:</b> handlers run on whatever thread the app's mode gives them, concurrently.
  * {@code unsafe} is racy on purpose; {@code safe} is read and written only under {@code lock};
  * the request counts are atomics, so they are exact in every mode.
  */
 final class CounterRoutes {
+
+    /** How long an increment waits between reading and writing its counter. */
+    static final long WINDOW_MS = 1;
 
     private final Mutex lock;
     private final Runnable betweenReadAndWrite;
@@ -38,12 +46,12 @@ final class CounterRoutes {
 
     /** Adds the {@code /counter} routes to {@code app}, sharing one new pair of counters. */
     static void install(Spindle app) {
-        install(app, Thread::yield);
+        install(app, CounterRoutes::pause);
     }
 
     /**
      * As {@link #install(Spindle)}, with {@code betweenReadAndWrite} run where the unsafe increment
-     * would yield, between its read and its write: a test holds requests there to force the
+     * would pause, between its read and its write: a test holds requests there to force the
      * interleaving that loses updates.
      */
     static void install(Spindle app, Runnable betweenReadAndWrite) {
@@ -59,7 +67,7 @@ final class CounterRoutes {
     private Count incrementUnsafe() {
         unsafeRequests.incrementAndGet();
         long read = unsafe;
-        betweenReadAndWrite.run();       // Thread.yield(): another request may read the same value now
+        betweenReadAndWrite.run();       // the pause: other requests read the same value now
         unsafe = read + 1;
         return new Count(read + 1);
     }
@@ -68,9 +76,17 @@ final class CounterRoutes {
         safeRequests.incrementAndGet();
         try (var held = lock.acquire()) {
             long read = safe;
-            Thread.yield();              // same window, but nobody else can be in here
+            pause();                     // same window, but nobody else can be in here
             safe = read + 1;
             return new Count(read + 1);
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(WINDOW_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();  // kept for whoever interrupted: a deadline, a stop
         }
     }
 

@@ -66,7 +66,8 @@ class DashboardTest {
                         .body("increments", equalTo(100)).body("safe", equalTo(100)).body("safeLost", equalTo(0)));
         SpindleTest.test(DemoApp.create(options("--single")), client ->
                 client.spec().post("/experiments/counter").then().statusCode(200)
-                        .body("unsafe", equalTo(100)).body("unsafeLost", equalTo(0)).body("safe", equalTo(100)));
+                        .body("unsafe", equalTo(100)).body("unsafeRan", equalTo(100)).body("unsafeLost", equalTo(0))
+                        .body("safe", equalTo(100)));
     }
 
     @Test
