@@ -39,7 +39,18 @@ class StopOrderTest {
     private static final Duration FOREVER = Duration.ofMinutes(10);
     private static final int QUEUED = 3;
 
-    private final HttpClient http = client();
+    /**
+     * One client per stream: a JDK client whose response body, read as lines, holds data nobody has
+     * read yet may hold up its other exchanges (seen here: a long poll's answer, sent, not delivered),
+     * so each stream, and the WebSocket, gets a client of its own.
+     */
+    private final List<HttpClient> clients = new ArrayList<>();
+
+    private HttpClient http() {
+        HttpClient http = client();
+        clients.add(http);
+        return http;
+    }
 
     /** Each mode, bounded so that requests queue once its threads are busy. */
     static Stream<ThreadingMode> modes() {
@@ -80,18 +91,18 @@ class StopOrderTest {
         List<RawHttp> connections = new ArrayList<>();
         CompletableFuture<Void> stopping = null;
         try {
-            String id = json(JobTesting.post(http, app, "/work")).getString("id");
+            String id = json(JobTesting.post(http(), app, "/work")).getString("id");
             gate.awaitStarted();
             RawHttp longPoll = connect(app, connections, "GET /jobs/" + id + "?wait=10m HTTP/1.1\r\nHost: x\r\n\r\n");
             await().until(() -> jobs.waiting() == 1);
-            Iterator<String> jobStream = http.send(request(app, "/jobs/" + id + "/events")
+            Iterator<String> jobStream = http().send(request(app, "/jobs/" + id + "/events")
                     .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofLines()).body().iterator();
             assertThat(event(jobStream)).containsEntry("event", "progress");
-            Iterator<String> ticks = http.send(request(app, "/ticks").header("Accept", "text/event-stream").build(),
+            Iterator<String> ticks = http().send(request(app, "/ticks").header("Accept", "text/event-stream").build(),
                     HttpResponse.BodyHandlers.ofLines()).body().iterator();
             assertThat(event(ticks)).containsEntry("event", "tick");
             WebSocketCollector socket = new WebSocketCollector();
-            http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + app.port() + "/ws"), socket)
+            http().newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + app.port() + "/ws"), socket)
                     .get(10, TimeUnit.SECONDS);
             assertThat(socket.messages.poll(10, TimeUnit.SECONDS)).isEqualTo("hello");
 
@@ -150,6 +161,7 @@ class StopOrderTest {
             for (RawHttp connection : connections) {
                 connection.close();
             }
+            clients.forEach(HttpClient::shutdownNow); // a stream left open by a failed assertion must not hold up this stop
             app.stop();
         }
     }
