@@ -28,7 +28,7 @@ public interface Extension {
 
     /**
      * What an extension can reach while it is installed. Valid during {@link #install} and, for
-     * {@link #onStop}'s action and thread factories, for the life of the app.
+     * {@link #onDrain}'s and {@link #onStop}'s actions and thread factories, for the life of the app.
      */
     interface Setup {
 
@@ -53,8 +53,22 @@ public interface Extension {
         ThreadFactory threads(ThreadingMode mode, String name);
 
         /**
-         * Runs {@code action} when the app stops, before the server drains its requests. Actions run
-         * in reverse order of registration; one that throws is logged and the rest still run.
+         * Runs {@code action} at the start of {@link Spindle#stop()}: once the app answers new
+         * requests with 503, and before it waits for the started ones to end. End here what waits for
+         * an event rather than for work — a long poll, a stream a client follows — so that the stop
+         * need not wait out the grace period for it: answer it now, with a last event if the client
+         * should know why. Event streams and WebSockets still open after the drain actions are ended by
+         * the app (WebSockets with {@code 1001}). The action must not block; it runs on the thread
+         * that stops the app. Actions run in reverse order of registration; one that throws is logged
+         * and the rest still run.
+         */
+        void onDrain(Runnable action);
+
+        /**
+         * Runs {@code action} when the app stops, after the started requests have ended (or the grace
+         * period has run out) and before the server closes: stop background work here, which a
+         * request finishing during the drain may still have handed over. Actions run in reverse order
+         * of registration; one that throws is logged and the rest still run.
          */
         void onStop(Runnable action);
     }

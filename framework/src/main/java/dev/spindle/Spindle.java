@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -68,8 +69,12 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
     private volatile Router router;
     private final AtomicReference<UndertowServer> server = new AtomicReference<>();
     private volatile RequestMetrics metrics = RequestMetrics.NONE;
+    private final List<Runnable> drainActions = new ArrayList<>();
     private final List<Runnable> stopActions = new ArrayList<>();
     private final SpanRing spans = new SpanRing(SPAN_CAPACITY);
+    /** The server this app started, kept once a stop has begun so that late callers can wait for its end. */
+    private volatile UndertowServer startedServer;
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
     private Spindle(SpindleConfig config) {
         this.config = config;
@@ -118,7 +123,9 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
             metrics = config.meterRegistry() == null ? RequestMetrics.NONE
                     : SpindleMetrics.create(config.meterRegistry(), config.observationRegistry(), config.threading(),
                             config.blockedThreshold(), config.overdueThreshold(), router, spans);
-            server.set(UndertowServer.start(config.serverOptions(port), router, config.json(), metrics));
+            UndertowServer running = UndertowServer.start(config.serverOptions(port), router, config.json(), metrics);
+            startedServer = running;
+            server.set(running);
         } catch (RuntimeException e) {
             if (router != null) {
                 router.dispatchers().forEach(dispatcher -> dispatcher.shutdownNow());
@@ -177,27 +184,77 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
     }
 
     /**
-     * Stops gracefully: runs the extensions' stop actions, then answers new requests with 503 and
-     * {@code Connection: close}, answers requests still queued for a thread with 503 and
-     * {@code Retry-After}, lets started ones finish within the grace period
-     * ({@link SpindleConfig#shutdownGrace}), interrupts what is left and closes the server. Does
-     * nothing if not running; safe to call from several threads (a shutdown hook and the main
-     * thread, say): one of them stops the server.
+     * Stops gracefully, in an order that loses no started request and waits for nothing that would
+     * not end by itself:
+     * <ol>
+     *   <li>new requests are answered 503 with {@code Retry-After} and {@code Connection: close}, and
+     *       requests still queued for a thread 503 with {@code Retry-After} at once (they never
+     *       started); the grace period ({@link SpindleConfig#shutdownGrace}) starts;</li>
+     *   <li>the extensions' drain actions run ({@link Extension.Setup#onDrain}): the jobs answer every
+     *       waiting long poll with the job as it stands and end every job stream with a last event;</li>
+     *   <li>every event stream still open ends, after the events already queued, and every WebSocket is
+     *       closed with {@code 1001} (going away);</li>
+     *   <li>the requests that started — static-file responses and WebSocket sessions included — finish,
+     *       within the grace period; handlers still running after it are interrupted;</li>
+     *   <li>the extensions' stop actions run ({@link Extension.Setup#onStop}): the jobs executor stops,
+     *       with its own policy for jobs still running;</li>
+     *   <li>the server closes its listener and connections, and stops its IO threads.</li>
+     * </ol>
+     * So {@code stop()} returns as soon as the last started request has ended and the extensions have
+     * stopped, not at the end of the grace period. It does nothing if the app never started; called
+     * from several threads (a shutdown hook and the main thread, say), one stops the app and the
+     * others wait until it has stopped.
+     *
+     * <p><b>Called from the app's own threads</b> — a handler or hook, a {@code nonBlocking} route or a
+     * WebSocket callback on an IO thread — {@code stop()} cannot wait for the requests to end, since
+     * one of them is its caller's: it starts the stop on a new thread ({@code spindle-stop}) and returns
+     * at once. The calling request then finishes and gets its response like every started request, and
+     * an admin route such as {@code app.post("/shutdown", ctx -> { app.stop(); return "stopping"; })}
+     * works as written. Throwing instead would make every such route start a thread of its own, and
+     * waiting would wait for itself until the grace period ran out and then interrupt itself.
      */
     public void stop() {
         UndertowServer running = server.getAndSet(null);
         if (running == null) {
+            UndertowServer stopping = startedServer;
+            if (stopping != null && !stopping.ownsCurrentThread()) {
+                stopped.join();
+            }
             return;
         }
-        for (int i = stopActions.size() - 1; i >= 0; i--) {
+        if (running.ownsCurrentThread()) {
+            Dispatchers.oneOff("stop", () -> stop(running)).start();
+        } else {
+            stop(running);
+        }
+    }
+
+    private void stop(UndertowServer running) {
+        try {
+            running.refuseNewRequests();
+            runActions(drainActions, "drain");
+            running.endStreams();
+            running.awaitRequests();
+            runActions(stopActions, "stop");
+        } finally {
             try {
-                stopActions.get(i).run();
-            } catch (RuntimeException e) {
-                log.error("A stop action of an extension failed; stopping the rest anyway", e);
+                running.close();
+                metrics.close();
+            } finally {
+                stopped.complete(null);
             }
         }
-        running.stop();
-        metrics.close();
+    }
+
+    /** Runs {@code actions} in reverse order of registration; one that throws is logged and the rest still run. */
+    private static void runActions(List<Runnable> actions, String kind) {
+        for (int i = actions.size() - 1; i >= 0; i--) {
+            try {
+                actions.get(i).run();
+            } catch (RuntimeException e) {
+                log.error("A {} action of an extension failed; stopping the rest anyway", kind, e);
+            }
+        }
     }
 
     @Override
@@ -207,7 +264,7 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
 
     /**
      * Installs {@code extension}: it declares its routes, meters and background work on this app
-     * now, and its stop actions run when the app stops (see {@link Extension}).
+     * now, and its drain and stop actions run when the app stops (see {@link Extension} and {@link #stop()}).
      *
      * @throws IllegalStateException if the app has started
      */
@@ -239,6 +296,11 @@ public final class Spindle implements Routes<Spindle>, AutoCloseable {
             @Override
             public ThreadFactory threads(ThreadingMode mode, String name) {
                 return Dispatchers.threads(mode, name);
+            }
+
+            @Override
+            public void onDrain(Runnable action) {
+                drainActions.add(Objects.requireNonNull(action));
             }
 
             @Override

@@ -21,7 +21,9 @@ import java.util.function.Consumer;
  * {"type":"error","job":{…the job resource…}}      (FAILED, CANCELLED, EXPIRED)
  * }</pre>
  * Over SSE the type is also the event name and the job's {@link Job#version() version} the event id.
- * After the final message the stream closes normally.
+ * After the final message the stream closes normally. When the app stops ({@link #drain}) a stream
+ * of a job that has not finished gets {@code {"type":"stopping","job":{…the job as it stands…}}}
+ * instead, then the close (WebSocket: {@code 1001}, going away).
  *
  * <p>Every client following one job shares one {@link Followers}: each change of the job is
  * serialised once, whoever follows it, and sent to each client's channel, which queues it for its
@@ -35,6 +37,9 @@ final class JobStreams {
 
         void close();
 
+        /** Ends the stream because the app stops: the {@code stopping} message, then a close. */
+        void stop(String json, long version);
+
         /** Turns the client away: too many follow this job. */
         void refuse(String json);
 
@@ -47,6 +52,12 @@ final class JobStreams {
 
                 @Override
                 public void close() {
+                    sink.close();
+                }
+
+                @Override
+                public void stop(String json, long version) {
+                    sink.send(STOPPING, json, Long.toString(version));
                     sink.close();
                 }
 
@@ -71,6 +82,12 @@ final class JobStreams {
                 }
 
                 @Override
+                public void stop(String json, long version) {
+                    session.send(json);
+                    session.close(1001, "The server is stopping");
+                }
+
+                @Override
                 public void refuse(String json) {
                     session.send(json);
                     session.close(1013, "Too many clients follow this job");
@@ -79,6 +96,7 @@ final class JobStreams {
         }
     }
 
+    private static final String STOPPING = "stopping";
     private static final String TOO_MANY = "{\"type\":\"error\",\"status\":503,"
             + "\"detail\":\"Too many clients follow this job; poll it instead\"}";
 
@@ -88,6 +106,7 @@ final class JobStreams {
     private final Executor setup;
     private final int maxSubscribers;
     private final Map<String, Followers> following = new ConcurrentHashMap<>();
+    private volatile boolean draining;
 
     /** @param setup runs subscriptions off the IO thread: finding the job may read the {@link JobStore}, which may block */
     JobStreams(Jobs jobs, JobRepresentation representation, JsonMapper json, Executor setup, int maxSubscribers) {
@@ -145,8 +164,22 @@ final class JobStreams {
             channel.refuse(TOO_MANY);
             return () -> { };
         }
+        if (draining) {
+            // The stop's drain may have looked before these followers were there: stop them here.
+            followers.stop();
+        }
         Followers joined = followers;
         return () -> joined.remove(channel);
+    }
+
+    /**
+     * Ends every stream now with the job as it stands (the {@code stopping} message), and every stream
+     * that opens from now on as soon as it has its first message: the first step of a stop, so that
+     * the server need not wait for jobs to finish before its streams end. Non-blocking.
+     */
+    void drain() {
+        draining = true;
+        following.values().forEach(Followers::stop);
     }
 
     /** A job change as it goes on the wire, serialised once. */
@@ -169,6 +202,14 @@ final class JobStreams {
         return new Message(type, write(message), job.version(), true);
     }
 
+    /** The last message of a stream the app's stop ends before the job does. */
+    private Message stopping(Job job) {
+        Map<String, Object> message = new LinkedHashMap<>();
+        message.put("type", STOPPING);
+        message.put("job", representation.resource(job));
+        return new Message(STOPPING, write(message), job.version(), true);
+    }
+
     private String write(Object value) {
         return new String(json.write(value), StandardCharsets.UTF_8);
     }
@@ -183,6 +224,8 @@ final class JobStreams {
         private final List<Channel> channels = new ArrayList<>(2);
         private Message last;
         private boolean ended;
+        /** The message that ended the stream because the app stops, if it did. */
+        private Message stopped;
 
         Followers(String id) {
             this.id = id;
@@ -197,6 +240,10 @@ final class JobStreams {
             if (!ended && channels.size() >= maxSubscribers) {
                 return false;
             }
+            if (stopped != null) {
+                channel.stop(stopped.json, stopped.version);
+                return true;
+            }
             if (last != null && last.version > seenVersion) {
                 channel.send(last.type, last.json, last.version);
             }
@@ -210,6 +257,29 @@ final class JobStreams {
 
         synchronized void remove(Channel channel) {
             channels.remove(channel);
+        }
+
+        /**
+         * Ends every stream with the {@code stopping} message, unless the job has ended (its final
+         * message is then sent, or on its way, by {@link #accept}).
+         */
+        synchronized void stop() {
+            JobEntry entry = jobs.live(id);
+            if (ended || entry == null) {
+                return;
+            }
+            entry.unsubscribe(this);
+            Job job = entry.snapshot();
+            if (job.state().isFinished()) {
+                return;
+            }
+            ended = true;
+            stopped = stopping(job);
+            for (Channel channel : channels) {
+                channel.stop(stopped.json, stopped.version);
+            }
+            channels.clear();
+            following.remove(id, this);
         }
 
         @Override

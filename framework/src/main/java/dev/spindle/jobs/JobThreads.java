@@ -64,8 +64,9 @@ final class JobThreads {
 
     /**
      * Stops the timer, dropping what it still had to do, interrupts webhook attempts (their client is
-     * closed before), and gives notifications a second to finish. The executor is stopped before, by
-     * the stop policy.
+     * closed before), and gives notifications a second to finish; returns once their threads are done
+     * (a second at most each), so a stopped app leaves none behind. The executor is stopped before,
+     * by the stop policy.
      */
     void close() {
         timer.shutdownNow();
@@ -75,6 +76,8 @@ final class JobThreads {
             if (!notifications.awaitTermination(1, TimeUnit.SECONDS)) {
                 notifications.shutdownNow();
             }
+            timer.awaitTermination(1, TimeUnit.SECONDS);
+            webhooks.awaitTermination(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             notifications.shutdownNow();

@@ -36,11 +36,18 @@ import java.util.function.Consumer;
  *       {@code progress} messages, then one {@code result} or {@code error} message, then a normal close</td></tr>
  * </table>
  *
- * <p><b>Stop policy</b> ({@link #close()}, called by {@code app.stop()} before the server stops): new
- * submissions get 503; queued jobs are cancelled at once; running jobs get
- * {@link JobSettings#drainTimeout} to finish, then are interrupted and end {@code CANCELLED}. Every
- * long poll and event stream is answered with the final state. Webhook retries still pending are
- * dropped (their attempts so far stay recorded).
+ * <p><b>Stopping with the app</b> ({@code app.stop()}, see {@link Spindle#stop()}): as the app starts
+ * to refuse new requests, every waiting long poll is answered with the job as it stands, and every
+ * event stream of a job that has not finished gets a last {@code stopping} message with the job as it
+ * stands and ends (a WebSocket with {@code 1001}); long polls and streams that arrive later (their
+ * request had started) are answered the same way at once. Jobs are still accepted while the started
+ * requests finish, since one of them may submit one. Then, once those requests have ended,
+ * {@link #close()} applies the stop policy.
+ *
+ * <p><b>Stop policy</b> ({@link #close()}): new submissions get 503; queued jobs are cancelled at
+ * once; running jobs get {@link JobSettings#drainTimeout} to finish, then are interrupted and end
+ * {@code CANCELLED}. Long polls and event streams still open (of jobs used without an app) are
+ * answered as above. Webhook retries still pending are dropped (their attempts so far stay recorded).
  *
  * <p><b>Threading:</b> all methods are safe to call from any thread. Work runs on the jobs executor
  * (see {@link JobSettings#threading}), on threads named {@code spindle-<mode>-jobs-<n>} (virtual
@@ -89,7 +96,8 @@ public final class Jobs implements AutoCloseable {
     /**
      * Creates the jobs of {@code app} and installs them on it as an {@link Extension}: they use the
      * app's JSON mapper and meter registry unless {@code setup} names others, declare the job routes
-     * (see the class description) and the WebSocket, and are closed when the app stops.
+     * (see the class description) and the WebSocket, answer their long polls and end their streams
+     * as the app begins to stop, and are closed once its started requests have ended.
      * <pre>{@code
      * Jobs jobs = Jobs.install(app, settings -> settings.webhookSecret(System.getenv("WEBHOOK_SECRET")));
      * }</pre>
@@ -111,6 +119,7 @@ public final class Jobs implements AutoCloseable {
                 jobs.close();
                 throw e;
             }
+            extension.onDrain(jobs::drain);
             extension.onStop(jobs::close);
             installed[0] = jobs;
         });
@@ -185,10 +194,17 @@ public final class Jobs implements AutoCloseable {
      */
     @Override
     public void close() {
+        drain();
         if (runner.stop()) {
             webhooks.close();
             threads.close();
         }
+    }
+
+    /** Answers every long poll and ends every event stream with the job as it stands; see the class description. */
+    private void drain() {
+        polls.drain();
+        streams.drain();
     }
 
     /** The job with this id if it has not finished, else {@code null}. */

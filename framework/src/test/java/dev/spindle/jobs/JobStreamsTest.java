@@ -114,6 +114,30 @@ class JobStreamsTest {
     }
 
     @Test
+    void stopping_the_app_sends_a_websocket_the_job_as_it_stands_then_closes_it_with_1001() throws Exception {
+        var gate = new JobTesting.Gate();
+        Spindle app = JobTesting.app(gate, config -> config.shutdownGrace(Duration.ofMinutes(10)),
+                jobs -> jobs.drainTimeout(Duration.ZERO));
+        try {
+            String id = json(post(http, app, "/work")).getString("id");
+            gate.awaitStarted();
+            WebSocketCollector socket = connect(app, "/jobs/" + id + "/events");
+            assertThat(next(socket).getString("type")).isEqualTo("progress");
+
+            app.stop(); // with a grace period of ten minutes: returns once the socket has closed
+            JsonPath last = next(socket);
+            assertThat(last.getString("type")).isEqualTo("stopping");
+            assertThat(last.getString("job.state")).as("the job as it stands").isEqualTo("RUNNING");
+            assertThat(last.getInt("job.progress.percent")).isEqualTo(10);
+            assertThat(socket.closed.get(10, TimeUnit.SECONDS)).as("going away").isEqualTo(1001);
+            assertThat(gate.interrupted.await(10, TimeUnit.SECONDS)).as("then the jobs' stop policy").isTrue();
+        } finally {
+            gate.release.countDown();
+            app.stop();
+        }
+    }
+
+    @Test
     void server_sent_events_stream_the_same_messages_line_by_line() throws Exception {
         var gate = new JobTesting.Gate();
         Spindle app = JobTesting.app(gate, config -> { });

@@ -50,13 +50,16 @@ final class EventStreamResponse implements EventSink {
         this.connection = connection;
     }
 
-    /** Sends the headers, then hands the open stream to {@code source}. IO thread; headers already copied. */
-    static void start(HttpServerExchange exchange, Consumer<EventSink> source) {
+    /**
+     * Sends the headers, then hands the open stream to {@code source} and registers it with
+     * {@code streams}, which end it when the server stops. IO thread; headers already copied.
+     */
+    static void start(HttpServerExchange exchange, Consumer<EventSink> source, OpenStreams streams) {
         exchange.setPersistent(false);
         StreamSinkChannel sink = exchange.getResponseChannel();
         try {
             if (sink.flush()) {
-                connect(exchange, sink, source);
+                connect(exchange, sink, source, streams);
                 return;
             }
         } catch (java.io.IOException e) {
@@ -64,22 +67,28 @@ final class EventStreamResponse implements EventSink {
             return;
         }
         sink.getWriteSetter().set(ChannelListeners.flushingChannelListener(
-                channel -> connect(exchange, channel, source),
+                channel -> connect(exchange, channel, source, streams),
                 (channel, error) -> IoUtils.safeClose(exchange.getConnection())));
         sink.resumeWrites();
     }
 
-    private static void connect(HttpServerExchange exchange, StreamSinkChannel sink, Consumer<EventSink> source) {
+    private static void connect(HttpServerExchange exchange, StreamSinkChannel sink, Consumer<EventSink> source,
+                                OpenStreams streams) {
         ServerSentEventConnection connection = new ServerSentEventConnection(exchange, sink);
         connection.setKeepAliveTime(KEEP_ALIVE_MILLIS);
         EventStreamResponse stream = new EventStreamResponse(exchange, connection);
-        connection.addCloseTask(closed -> stream.ended());
+        connection.addCloseTask(closed -> {
+            streams.closed(stream);
+            stream.ended();
+        });
         try {
             source.accept(stream);
         } catch (RuntimeException e) {
             log.error("Event stream source of {} failed; closing the stream", exchange.getRelativePath(), e);
             stream.close();
         }
+        // After the source subscribed, so that on a stop it ends the stream with what it queued so far.
+        streams.opened(stream, stream::close);
     }
 
     @Override

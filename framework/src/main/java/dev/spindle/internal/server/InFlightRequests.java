@@ -6,7 +6,9 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Counts requests between arrival and completion, so shutdown can wait for the last one. Every IO
+ * Counts requests between arrival and completion, so shutdown can wait for the last one: route
+ * requests, static-file responses until their last byte, and WebSocket sessions until they close
+ * (each counts as one more begin and end). Every IO
  * thread moves the count twice per request, so it is two {@link LongAdder}s, one of requests begun
  * and one of requests ended, rather than one shared atomic: each thread adds to a cell of its own
  * instead of pulling one cache line back and forth between the cores. The lock is taken only while

@@ -122,6 +122,15 @@ final class RequestTask implements Dispatcher.Task, Route.Listener {
         if (!cas(QUEUED, RUNNING)) {
             return;
         }
+        SpindleHandler.SERVING.set(server);
+        try {
+            runPipeline();
+        } finally {
+            SpindleHandler.SERVING.remove();
+        }
+    }
+
+    private void runPipeline() {
         Route route = match.route();
         ctx = new DefaultContext(request, server.json(), requestId, route.uri(), match.params());
         RequestMetrics metrics = server.metrics();

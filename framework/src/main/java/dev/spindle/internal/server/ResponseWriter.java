@@ -29,11 +29,11 @@ final class ResponseWriter {
     /**
      * Writes {@code response}, with the request id in {@code X-Request-Id}. Never throws: if Undertow
      * refuses part of the response, the client gets a bare 500, or a closed connection if even that
-     * fails, never a request left hanging.
+     * fails, never a request left hanging. An event stream it starts is registered with {@code streams}.
      */
-    static void write(HttpServerExchange exchange, String requestId, Response response) {
+    static void write(HttpServerExchange exchange, String requestId, Response response, OpenStreams streams) {
         try {
-            send(exchange, requestId, response);
+            send(exchange, requestId, response, streams);
         } catch (RuntimeException e) {
             log.error("The response to request {} could not be written; answering 500", requestId, e);
             fail(exchange);
@@ -56,7 +56,7 @@ final class ResponseWriter {
         IoUtils.safeClose(exchange.getConnection());
     }
 
-    private static void send(HttpServerExchange exchange, String requestId, Response response) {
+    private static void send(HttpServerExchange exchange, String requestId, Response response, OpenStreams streams) {
         if (exchange.isResponseStarted()) {
             return;
         }
@@ -64,7 +64,7 @@ final class ResponseWriter {
         writeHead(exchange, requestId, response);
         HeaderMap headers = exchange.getResponseHeaders();
         if (response.eventStream() != null) {
-            EventStreamResponse.start(exchange, response.eventStream());
+            EventStreamResponse.start(exchange, response.eventStream(), streams);
             return;
         }
         byte[] body = response.body();

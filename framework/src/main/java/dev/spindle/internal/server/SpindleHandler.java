@@ -34,6 +34,11 @@ final class SpindleHandler implements HttpHandler {
 
     private static final Logger log = LoggerFactory.getLogger(SpindleHandler.class);
     private static final byte[] NO_BODY = new byte[0];
+    /**
+     * The server whose request the current thread runs, while its pipeline runs: so that
+     * {@code stop()} called from a handler knows it must not wait for the requests to end.
+     */
+    static final ThreadLocal<SpindleHandler> SERVING = new ThreadLocal<>();
 
     private final Router router;
     private final JsonMapper json;
@@ -42,7 +47,8 @@ final class SpindleHandler implements HttpHandler {
     private final long maxBufferedBodyBytes;
     /** Body bytes reserved by requests whose body is still being received, all connections together. */
     private final AtomicLong buffered = new AtomicLong();
-    private final InFlightRequests inFlight = new InFlightRequests();
+    private final InFlightRequests inFlight;
+    private final OpenStreams streams = new OpenStreams();
     private final RequestMetrics metrics;
     private final WebSocketUpgrades webSockets;
     /** Ends the count of a request nobody measures: one listener for all of them, not one per request. */
@@ -50,9 +56,10 @@ final class SpindleHandler implements HttpHandler {
     private volatile boolean draining;
 
     SpindleHandler(Router router, JsonMapper json, long maxBodySize, Duration bodyTimeout, long maxBufferedBodyBytes,
-                   RequestMetrics metrics) {
+                   RequestMetrics metrics, InFlightRequests inFlight) {
         this.router = router;
-        this.webSockets = new WebSocketUpgrades(router);
+        this.inFlight = inFlight;
+        this.webSockets = new WebSocketUpgrades(router, inFlight, streams);
         this.json = json;
         this.maxBodySize = maxBodySize;
         this.bodyTimeoutMillis = Math.max(1, bodyTimeout.toMillis());
@@ -251,7 +258,7 @@ final class SpindleHandler implements HttpHandler {
         if (match.route().webSocket() != null && response.status() == HttpStatus.SWITCHING_PROTOCOLS) {
             webSockets.accept(exchange, match, requestId, response);
         } else {
-            ResponseWriter.write(exchange, requestId, response);
+            ResponseWriter.write(exchange, requestId, response, streams);
         }
     }
 
@@ -269,7 +276,7 @@ final class SpindleHandler implements HttpHandler {
         if (retryLater) {
             ctx.header("Retry-After", "1");
         }
-        ResponseWriter.write(exchange, requestId, ctx.response());
+        ResponseWriter.write(exchange, requestId, ctx.response(), streams);
     }
 
     JsonMapper json() {
@@ -285,7 +292,16 @@ final class SpindleHandler implements HttpHandler {
         draining = true;
     }
 
-    InFlightRequests inFlight() {
-        return inFlight;
+    /**
+     * Ends every event stream (after the events already queued) and closes every WebSocket with
+     * {@code 1001}; streams and sockets that open from now on end as they open.
+     */
+    void endStreams() {
+        streams.endAll();
+    }
+
+    /** Whether the current thread is running the pipeline of one of this server's requests. */
+    boolean servesOnCurrentThread() {
+        return SERVING.get() == this;
     }
 }

@@ -1,6 +1,7 @@
 package dev.spindle.internal.server;
 
 import io.undertow.Handlers;
+import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.PathHandler;
 import io.undertow.server.handlers.resource.PathResourceManager;
@@ -58,13 +59,20 @@ final class StaticFiles {
     }
 
     /**
-     * {@code routes}, with every configured prefix served from its files first. Once
-     * {@code stopping} is true, file requests go to the routes too, which answer 503 while draining.
+     * {@code routes}, with every configured prefix served from its files first. A file response counts
+     * in {@code inFlight} until its last byte is written, so a stop lets it finish rather than cut it
+     * off. Once {@code stopping} is true, file requests go to the routes too, which answer 503 while
+     * draining.
      */
-    static HttpHandler mount(HttpHandler routes, List<ServerOptions.StaticMount> mounts, BooleanSupplier stopping) {
+    static HttpHandler mount(HttpHandler routes, List<ServerOptions.StaticMount> mounts, BooleanSupplier stopping,
+                             InFlightRequests inFlight) {
         if (mounts.isEmpty()) {
             return routes;
         }
+        ExchangeCompletionListener countEnd = (done, next) -> {
+            inFlight.end();
+            next.proceed();
+        };
         HttpHandler fallThrough = exchange -> {
             exchange.setRelativePath(exchange.getRequestPath());
             if (exchange.isInIoThread()) {
@@ -97,11 +105,16 @@ final class StaticFiles {
             paths.addPrefixPath(files.urlPrefix(), exchange -> {
                 boolean readsFile = exchange.getRequestMethod().equals(Methods.GET)
                         || exchange.getRequestMethod().equals(Methods.HEAD);
-                if (readsFile && !WebSocketUpgrades.requested(exchange) && !stopping.getAsBoolean()) {
-                    resources.handleRequest(exchange);
-                } else {
-                    fallThrough.handleRequest(exchange);
+                if (readsFile && !WebSocketUpgrades.requested(exchange)) {
+                    // Counted before stopping is read: a stop that begins after the read waits for this file.
+                    inFlight.begin();
+                    exchange.addExchangeCompleteListener(countEnd);
+                    if (!stopping.getAsBoolean()) {
+                        resources.handleRequest(exchange);
+                        return;
+                    }
                 }
+                fallThrough.handleRequest(exchange);
             });
         }
         return paths;

@@ -9,11 +9,11 @@ import dev.spindle.json.JsonMapper;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.DefaultByteBufferPool;
-import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.HttpContinueReadHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.xnio.XnioIoThread;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,16 +29,20 @@ public final class UndertowServer {
     private final SpindleHandler handler;
     private final Router router;
     private final ServerOptions options;
-    /** Set by {@link #stop()} so that static files, which bypass the routes, are refused too. */
+    /** Set by {@link #refuseNewRequests()} so that static files, which bypass the routes, are refused too. */
     private final AtomicBoolean stopping;
+    /** Route requests, static-file responses and WebSocket sessions: what a stop waits for. */
+    private final InFlightRequests inFlight;
+    private volatile long graceDeadline;
 
     private UndertowServer(Undertow undertow, SpindleHandler handler, Router router, ServerOptions options,
-                           AtomicBoolean stopping) {
+                           AtomicBoolean stopping, InFlightRequests inFlight) {
         this.undertow = undertow;
         this.handler = handler;
         this.router = router;
         this.options = options;
         this.stopping = stopping;
+        this.inFlight = inFlight;
     }
 
     /**
@@ -48,8 +52,9 @@ public final class UndertowServer {
     public static UndertowServer start(ServerOptions options, Router router, JsonMapper json,
                                        RequestMetrics metrics) {
         Limits limits = options.limits();
+        InFlightRequests inFlight = new InFlightRequests();
         SpindleHandler handler = new SpindleHandler(router, json, options.maxBodySize(), limits.bodyTimeout(),
-                limits.maxBufferedBodyBytes(), metrics);
+                limits.maxBufferedBodyBytes(), metrics, inFlight);
         AtomicBoolean stopping = new AtomicBoolean();
         Undertow undertow = Undertow.builder()
                 .addHttpListener(options.port(), options.host())
@@ -70,10 +75,11 @@ public final class UndertowServer {
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) limits.idleTimeout().toMillis())
                 // Answers "Expect: 100-continue" when the body is first read, so a client uploading a large
                 // body that gets refused (413, 503) hears so before it sends the body.
-                .setHandler(new FramingCheck(new HttpContinueReadHandler(withStaticFiles(handler, options, stopping)), json))
+                .setHandler(new FramingCheck(new HttpContinueReadHandler(
+                        StaticFiles.mount(handler, options.staticFiles(), stopping::get, inFlight)), json))
                 .build();
         undertow.start();
-        return new UndertowServer(undertow, handler, router, options, stopping);
+        return new UndertowServer(undertow, handler, router, options, stopping, inFlight);
     }
 
     /**
@@ -102,47 +108,77 @@ public final class UndertowServer {
         return Math.max(1, largest); // Undertow reads 0 as "no limit"; a limit of 0 is Spindle's to enforce
     }
 
-    private static HttpHandler withStaticFiles(SpindleHandler routes, ServerOptions options, AtomicBoolean stopping) {
-        return StaticFiles.mount(routes, options.staticFiles(), stopping::get);
-    }
-
     /** The bound port (the real one when started on port 0). */
     public int port() {
         return ((InetSocketAddress) undertow.getListenerInfo().getFirst().getAddress()).getPort();
     }
 
     /**
-     * Stops gracefully: answers every new request with 503 and {@code Connection: close}, answers
-     * every request still waiting in a dispatcher's queue with 503 and {@code Retry-After} at once (a
-     * load balancer can retry it elsewhere; it has not started), lets started requests finish within
-     * the grace period, then interrupts what is left and closes the listener and all connections.
+     * Whether the current thread is one a stop would wait for: an IO thread of this server (a
+     * {@code nonBlocking} route, a WebSocket callback, an event stream's source) or a thread running
+     * one of its requests.
+     */
+    public boolean ownsCurrentThread() {
+        return handler.servesOnCurrentThread()
+                || Thread.currentThread() instanceof XnioIoThread io && io.getWorker() == undertow.getWorker();
+    }
+
+    /**
+     * The first step of a graceful stop, which starts the grace period: answers every new request
+     * with 503 and {@code Connection: close}, and every request still waiting in a dispatcher's queue
+     * with 503 and {@code Retry-After} at once (a load balancer can retry it elsewhere; it has not
+     * started). Requests that started run on.
      *
      * <p>The listener stays open while draining on purpose: Undertow's only way to stop accepting
      * ({@code ListenerInfo.suspend()}) also closes every open connection, in-flight ones included.
      */
-    public void stop() {
-        Duration grace = options.shutdownGrace();
-        long deadline = System.nanoTime() + grace.toNanos();
+    public void refuseNewRequests() {
+        graceDeadline = System.nanoTime() + options.shutdownGrace().toNanos();
         stopping.set(true);
         handler.startDraining();
+        for (Dispatcher dispatcher : router.dispatchers()) {
+            dispatcher.shutdown();
+        }
+    }
+
+    /**
+     * Ends every open event stream, after the events already queued, and closes every WebSocket with
+     * {@code 1001} (going away); one that opens later (its request had started) ends as it opens.
+     */
+    public void endStreams() {
+        handler.endStreams();
+    }
+
+    /**
+     * Waits, until the grace period that {@link #refuseNewRequests()} started is over, for the
+     * requests in flight (static-file responses and WebSocket sessions included) to end and the
+     * dispatchers' threads to finish; then interrupts the handlers still running.
+     */
+    public void awaitRequests() {
+        Duration grace = options.shutdownGrace();
         try {
-            for (Dispatcher dispatcher : router.dispatchers()) {
-                dispatcher.shutdown();
-            }
-            if (!handler.inFlight().awaitNone(grace)) {
+            if (!inFlight.awaitNone(remaining())) {
                 log.warn("{} request(s) still in flight after the {} ms shutdown grace period; stopping anyway",
-                        handler.inFlight().count(), grace.toMillis());
+                        inFlight.count(), grace.toMillis());
             }
             for (Dispatcher dispatcher : router.dispatchers()) {
-                if (!dispatcher.awaitTermination(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                if (!dispatcher.awaitTermination(remaining())) {
                     dispatcher.shutdownNow();
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             router.dispatchers().forEach(Dispatcher::shutdownNow);
-        } finally {
-            undertow.stop();
         }
+    }
+
+    private Duration remaining() {
+        return Duration.ofNanos(Math.max(0, graceDeadline - System.nanoTime()));
+    }
+
+    /** Closes the listener and every connection still open, and stops the IO threads. The last step of a stop. */
+    public void close() {
+        router.dispatchers().forEach(Dispatcher::shutdownNow);
+        undertow.stop();
     }
 }

@@ -24,6 +24,7 @@ final class UndertowWebSocketSession implements WebSocketSession {
 
     private static final Logger log = LoggerFactory.getLogger(UndertowWebSocketSession.class);
     private static final int ABNORMAL = 1006;
+    private static final int GOING_AWAY = 1001;
     /** The largest message a client may send; Undertow's default buffers without limit. */
     private static final long MAX_MESSAGE_BYTES = 64 * 1024;
 
@@ -115,17 +116,24 @@ final class UndertowWebSocketSession implements WebSocketSession {
         close(1011, "Server error");
     }
 
-    /** Wires a new connection to its handler. IO thread. */
+    /**
+     * Wires a new connection to its handler, counts it in flight until it closes, and registers it
+     * with the open streams, which close it with {@code 1001} (going away) when the server stops. IO thread.
+     */
     static final class Callback implements WebSocketConnectionCallback {
         private final WebSocketHandler handler;
+        private final OpenStreams streams;
 
-        Callback(WebSocketHandler handler) {
+        Callback(WebSocketHandler handler, OpenStreams streams) {
             this.handler = handler;
+            this.streams = streams;
         }
 
         @Override
         public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
             UndertowWebSocketSession session = new UndertowWebSocketSession(exchange, channel, handler);
+            WebSocketUpgrades.Counted counted = exchange.getAttachment(WebSocketUpgrades.COUNTED);
+            counted.connected();
             channel.getReceiveSetter().set(new AbstractReceiveListener() {
                 @Override
                 protected void onFullTextMessage(WebSocketChannel ch, BufferedTextMessage message) {
@@ -152,13 +160,18 @@ final class UndertowWebSocketSession implements WebSocketSession {
                     session.peerReason = message.getReason();
                 }
             });
-            channel.addCloseTask(closed -> session.ended());
+            channel.addCloseTask(closed -> {
+                streams.closed(session);
+                session.ended(); // onClose runs before the count ends, so a stop returns after it
+                counted.end();
+            });
             channel.resumeReceives();
             try {
                 handler.onOpen(session);
             } catch (Exception e) {
                 session.fail("onOpen", e);
             }
+            streams.opened(session, () -> session.close(GOING_AWAY, "The server is stopping"));
         }
     }
 }

@@ -11,6 +11,7 @@ import io.undertow.util.Headers;
 import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
@@ -27,18 +28,57 @@ final class WebSocketUpgrades {
 
     /** The matched route's path parameters, for the session to read. */
     static final AttachmentKey<Map<String, Object>> PATH_PARAMS = AttachmentKey.create(Map.class);
+    /** The session's place in the in-flight count, taken while its upgrade request is still in flight. */
+    static final AttachmentKey<Counted> COUNTED = AttachmentKey.create(Counted.class);
 
     private final Map<Route, HttpHandler> handshakes;
+    private final InFlightRequests inFlight;
 
-    WebSocketUpgrades(Router router) {
+    WebSocketUpgrades(Router router, InFlightRequests inFlight, OpenStreams streams) {
+        this.inFlight = inFlight;
         Map<Route, HttpHandler> byRoute = new HashMap<>();
         for (Route route : router.routes()) {
             if (route.webSocket() != null) {
                 byRoute.put(route, new WebSocketProtocolHandshakeHandler(
-                        new UndertowWebSocketSession.Callback(route.webSocket()), WebSocketUpgrades::refuse));
+                        new UndertowWebSocketSession.Callback(route.webSocket(), streams), WebSocketUpgrades::refuse));
             }
         }
         this.handshakes = Map.copyOf(byRoute);
+    }
+
+    /**
+     * A session counted as in flight, so that {@code stop()} waits for it to close. Counted before the
+     * handshake, while the upgrade request itself still counts, so there is no moment between the two
+     * when a stop could find nothing in flight; ended once, when the session closes, or as the upgrade
+     * request ends if no session came of it (handshake refused, connection lost). Undertow opens the
+     * session inside the upgrade request's completion, so after that completion has gone on, either
+     * the session is connected or it never will be.
+     */
+    static final class Counted {
+        private final InFlightRequests inFlight;
+        private final AtomicBoolean ended = new AtomicBoolean();
+        private volatile boolean connected;
+
+        Counted(InFlightRequests inFlight) {
+            this.inFlight = inFlight;
+            inFlight.begin();
+        }
+
+        void connected() {
+            connected = true;
+        }
+
+        void endUnlessConnected() {
+            if (!connected) {
+                end();
+            }
+        }
+
+        void end() {
+            if (ended.compareAndSet(false, true)) {
+                inFlight.end();
+            }
+        }
     }
 
     /** Whether the request asks to become a WebSocket ({@code Upgrade: websocket}). */
@@ -55,6 +95,12 @@ final class WebSocketUpgrades {
      */
     void accept(HttpServerExchange exchange, RouteMatch match, String requestId, Response response) {
         exchange.putAttachment(PATH_PARAMS, match.params());
+        Counted counted = new Counted(inFlight);
+        exchange.putAttachment(COUNTED, counted);
+        exchange.addExchangeCompleteListener((done, next) -> {
+            next.proceed();
+            counted.endUnlessConnected();
+        });
         try {
             ResponseWriter.writeHead(exchange, requestId, response);
             handshakes.get(match.route()).handleRequest(exchange);

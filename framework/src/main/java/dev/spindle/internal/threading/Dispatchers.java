@@ -66,6 +66,17 @@ public final class Dispatchers {
                 .factory();
     }
 
+    /**
+     * A new, unstarted platform thread named {@code spindle-<name>} for a one-off task of the app's
+     * own (stopping it), not a daemon, so the JVM does not exit before the task is done.
+     */
+    public static Thread oneOff(String name, Runnable task) {
+        return Thread.ofPlatform()
+                .name("spindle-" + name)
+                .uncaughtExceptionHandler(LOG_UNCAUGHT)
+                .unstarted(task);
+    }
+
     private static String prefix(ThreadingMode mode, String name) {
         return "spindle-" + mode.shortName() + "-" + name + "-";
     }
