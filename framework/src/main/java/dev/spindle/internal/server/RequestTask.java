@@ -122,15 +122,6 @@ final class RequestTask implements Dispatcher.Task, Route.Listener {
         if (!cas(QUEUED, RUNNING)) {
             return;
         }
-        SpindleHandler.SERVING.set(server);
-        try {
-            runPipeline();
-        } finally {
-            SpindleHandler.SERVING.remove();
-        }
-    }
-
-    private void runPipeline() {
         Route route = match.route();
         ctx = new DefaultContext(request, server.json(), requestId, route.uri(), match.params());
         RequestMetrics metrics = server.metrics();

@@ -7,6 +7,7 @@ import dev.spindle.internal.http.Response;
 import dev.spindle.internal.metrics.RequestMetrics;
 import dev.spindle.internal.metrics.RequestSample;
 import dev.spindle.internal.routing.RouteMatch;
+import dev.spindle.internal.threading.Dispatcher;
 import dev.spindle.internal.routing.Router;
 import dev.spindle.json.JsonMapper;
 import io.undertow.io.Receiver;
@@ -34,12 +35,6 @@ final class SpindleHandler implements HttpHandler {
 
     private static final Logger log = LoggerFactory.getLogger(SpindleHandler.class);
     private static final byte[] NO_BODY = new byte[0];
-    /**
-     * The server whose request the current thread runs, while its pipeline runs: so that
-     * {@code stop()} called from a handler knows it must not wait for the requests to end.
-     */
-    static final ThreadLocal<SpindleHandler> SERVING = new ThreadLocal<>();
-
     private final Router router;
     private final JsonMapper json;
     private final long maxBodySize;
@@ -300,8 +295,14 @@ final class SpindleHandler implements HttpHandler {
         streams.endAll();
     }
 
-    /** Whether the current thread is running the pipeline of one of this server's requests. */
+    /** Whether the current thread is one of the threads this server's dispatchers run requests on. */
     boolean servesOnCurrentThread() {
-        return SERVING.get() == this;
+        Thread current = Thread.currentThread();
+        for (Dispatcher dispatcher : router.dispatchers()) {
+            if (dispatcher.runsOn(current)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -20,6 +20,12 @@ final class CallerThreadDispatcher implements Dispatcher {
         this.mode = mode;
     }
 
+    /** Its tasks run on the server's IO threads, which the server recognises itself. */
+    @Override
+    public boolean runsOn(Thread thread) {
+        return false;
+    }
+
     @Override
     public String name() {
         return name;

@@ -97,4 +97,10 @@ public interface Dispatcher {
 
     /** Interrupts running tasks and refuses any still queued. */
     void shutdownNow();
+
+    /**
+     * Whether {@code thread} is one of the threads this dispatcher runs its tasks on: a stop called
+     * there would wait for itself. Asked only when an app stops, so it costs nothing per request.
+     */
+    boolean runsOn(Thread thread);
 }

@@ -4,6 +4,8 @@ import dev.spindle.threading.ThreadingMode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
@@ -31,13 +33,20 @@ final class PoolDispatcher implements Dispatcher {
     private final int limit;
     private final String fullMessage;
 
+    /** Every thread the executor made; a worker that died stays here, harmlessly: it runs nothing. */
+    private final Set<Thread> workers = ConcurrentHashMap.newKeySet();
+
     PoolDispatcher(String name, ThreadingMode mode, int threads, int queue, ThreadFactory threadFactory) {
         this.name = name;
         this.mode = mode;
         this.threads = threads;
         this.limit = threads + queue;
         this.fullMessage = "Dispatcher '" + name + "' is full: " + threads + " threads busy, " + queue + " waiting";
-        this.executor = new Executor(threads, threadFactory);
+        this.executor = new Executor(threads, runnable -> {
+            Thread worker = threadFactory.newThread(runnable);
+            workers.add(worker);
+            return worker;
+        });
         executor.prestartAllCoreThreads();
     }
 
@@ -132,6 +141,11 @@ final class PoolDispatcher implements Dispatcher {
     @Override
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         return executor.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public boolean runsOn(Thread thread) {
+        return workers.contains(thread);
     }
 
     @Override

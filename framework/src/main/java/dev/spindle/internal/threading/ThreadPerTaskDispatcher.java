@@ -275,6 +275,11 @@ final class ThreadPerTaskDispatcher implements Dispatcher {
     }
 
     @Override
+    public boolean runsOn(Thread thread) {
+        return running.contains(thread);
+    }
+
+    @Override
     public void shutdownNow() {
         refuse(stopAccepting());
         running.forEach(Thread::interrupt);
