@@ -55,6 +55,7 @@ final class JobRunner {
     private final JobStore store;
     private final Kinds kinds;
     private final boolean shared;
+    private final boolean claims;
     private final Clock clock;
     private final Duration defaultTimeout;
     private final Duration drainTimeout;
@@ -83,6 +84,7 @@ final class JobRunner {
         this.store = store;
         this.kinds = kinds;
         this.shared = store.shared();
+        this.claims = settings.claim;
         this.clock = settings.clock;
         this.defaultTimeout = settings.timeout;
         this.drainTimeout = settings.drainTimeout;
@@ -515,7 +517,7 @@ final class JobRunner {
     }
 
     private void claimWhileRoom() {
-        while (!stopped.get() && claimed.get() < capacity) {
+        while (claims && !stopped.get() && claimed.get() < capacity) {
             Optional<JobStore.Claim> next = store.claim(kinds.names(), lease);
             if (next.isEmpty()) {
                 return;

@@ -57,6 +57,7 @@ public final class JobSettings {
     int leaseAttempts = 3;
     Duration leaseBackoff = Duration.ofSeconds(10);
     Duration resync = Duration.ofSeconds(5);
+    boolean claim = true;
 
     JobSettings() {
     }
@@ -105,6 +106,15 @@ public final class JobSettings {
         }
         this.leaseAttempts = attempts;
         this.leaseBackoff = Checks.notNegative("backoff", backoff);
+        return this;
+    }
+
+    /**
+     * With a shared store: whether this instance claims and runs queued jobs. Default true; false makes
+     * an instance that only accepts, follows and cancels jobs (a web tier in front of workers).
+     */
+    public JobSettings claim(boolean claim) {
+        this.claim = claim;
         return this;
     }
 
