@@ -2,6 +2,7 @@ package dev.spindle.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,8 @@ import javax.sql.DataSource;
 
 /**
  * A PostgreSQL database shared by the instances of an app: a bounded connection pool (HikariCP), the
- * schema Spindle's tables live in, and the shared job store built on them, {@link #jobStore()}.
+ * schema Spindle's tables live in, and what is built on them: the shared job store
+ * ({@link #jobStore()}) and cross-instance mutexes ({@link #mutex}).
  * <pre>{@code
  * Postgres db = Postgres.connect("jdbc:postgresql://127.0.0.1:5432/app?user=app&password=secret");
  * Jobs jobs = Jobs.install(app, settings -> settings.store(db.jobStore()).kind("report", Req.class, work));
@@ -100,6 +102,14 @@ public final class Postgres implements AutoCloseable {
         return new PostgresJobStore(this);
     }
 
+    /**
+     * A mutex held across every instance on this database (an advisory lock; see {@link PostgresMutex}),
+     * recording the {@code spindle.lock.*} meters in {@code registry} if not {@code null}.
+     */
+    public PostgresMutex mutex(String name, MeterRegistry registry) {
+        return new PostgresMutex(this, name, "spindle.mutex:", registry);
+    }
+
     /** Closes the pool: locks held through it are released, as the sessions holding them end. */
     @Override
     public void close() {
@@ -108,6 +118,11 @@ public final class Postgres implements AutoCloseable {
 
     Connection connection() throws SQLException {
         return pool.getConnection();
+    }
+
+    /** Closes a pooled connection for good instead of returning it: it may still hold a session lock. */
+    void evict(Connection connection) {
+        pool.evictConnection(connection);
     }
 
     /** A connection of its own, outside the pool (for LISTEN), with the schema set. */

@@ -131,7 +131,8 @@ class MultiInstanceJobsTest {
                 assertThat(done.get("state")).isEqualTo("SUCCEEDED");
                 assertThat(at(done, "result.ranOn")).isEqualTo("B");
                 await(gate.interrupted, "A's work was never interrupted after it lost its lease");
-                assertThat(RUNS.get(id)).isEqualTo(2);
+                // A stalls only its heartbeat: it may claim the requeued job again before B does, and lose it again.
+                assertThat(RUNS.get(id)).isGreaterThanOrEqualTo(2);
 
                 gate.release.countDown();
                 assertThat(json(send(request(a, "/jobs/" + id)).body()).get("state")).isEqualTo("SUCCEEDED");
