@@ -226,6 +226,18 @@ final class JobEntry implements JobHandle {
         return finished;
     }
 
+    /** Takes the long-poll waiters of a mirror whose instance stops following it, to answer them with {@link #snapshot()}. */
+    List<CompletableFuture<Job>> dropWaiters() {
+        lock.lock();
+        try {
+            List<CompletableFuture<Job>> taken = List.copyOf(waiters);
+            waiters.clear();
+            return taken;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Gives up the claim: the work is interrupted and what it does from now on is ignored. */
     void abandon() {
         lock.lock();

@@ -270,8 +270,8 @@ final class JobRunner {
     /**
      * The stop policy of {@link Jobs#close()}: refuse new jobs, cancel queued ones, give running ones
      * the drain timeout, then cancel and interrupt them. With a shared store, jobs claimed here but
-     * not started go back to the queue for another instance instead, and other instances' jobs are
-     * left alone.
+     * not started go back to the queue for another instance instead, other instances' jobs are left
+     * alone, and long polls on them are answered with the job as it is.
      *
      * @return {@code false} if the jobs had been stopped already
      */
@@ -305,7 +305,18 @@ final class JobRunner {
             }
             executor.shutdownNow();
         }
+        answerMirrorPolls();
         return true;
+    }
+
+    /** Answers the long polls on jobs other instances run with the job as it is: no change will reach them now. */
+    private void answerMirrorPolls() {
+        for (JobEntry entry : live.values()) {
+            if (!entry.owned()) {
+                Job current = entry.snapshot();
+                entry.dropWaiters().forEach(waiter -> waiter.complete(current));
+            }
+        }
     }
 
     private void closeListening() {

@@ -194,6 +194,27 @@ class MultiInstanceJobsTest {
     }
 
     @Test
+    void stopping_b_answers_its_long_polls_on_a_job_that_a_runs() throws Exception {
+        Gate gate = new Gate("A");
+        GATES.put("stop", gate);
+        try (Instance a = instance("A", true, Function.identity(), settings -> { })) {
+            String id = submit(a, "stop");
+            gate.awaitStarted();
+            Instance b = follower("B");
+            CompletableFuture<HttpResponse<String>> poll = Instances.HTTP.sendAsync(
+                    request(b, "/jobs/" + id + "?wait=60s").build(), HttpResponse.BodyHandlers.ofString());
+            await().atMost(Duration.ofSeconds(30)).until(() -> b.jobs().waiting() == 1);
+            b.close();
+            HttpResponse<String> answered = poll.get(30, TimeUnit.SECONDS);
+            assertThat(answered.statusCode()).isEqualTo(200);
+            assertThat(json(answered.body()).get("state")).isEqualTo("RUNNING");
+            gate.release.countDown();
+        } finally {
+            GATES.remove("stop");
+        }
+    }
+
+    @Test
     void a_shared_store_refuses_lambda_jobs_which_no_other_instance_could_run() throws Exception {
         try (Instance a = follower("A")) {
             assertThatThrownBy(() -> a.jobs().submit("lambda", null, null, job -> null))
