@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * The demo's command line: {@code [--single|--threaded|--virtual|--pool[=N]] [--queue N] [--port N]
- * [--host H] [--slow-ms N] [--allow-private-callbacks] [--no-metrics]}, {@code --help},
+ * [--host H] [--slow-ms N] [--allow-private-callbacks] [--no-metrics] [--jobs-db URL]}, {@code --help},
  * {@code --version}, and the {@code bench} subcommand. Unknown flags print the usage and exit 2.
  */
 @Command(name = "demo-app.jar",
@@ -87,10 +87,15 @@ public final class DemoCommand implements Callable<Integer> {
                 description = "record no meters (to measure what metrics cost; no /metrics, no dashboard data)")
         boolean noMetrics;
 
-        @Option(names = {"-h", "--help"}, usageHelp = true, order = 7, description = "this text")
+        @Option(names = "--jobs-db", paramLabel = "URL", order = 7,
+                description = "share jobs with other demos through PostgreSQL (jdbc:postgresql://…; or set "
+                        + JobRoutes.DB_VARIABLE + "); needs " + JobRoutes.SECRET_VARIABLE)
+        String jobsDb;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, order = 8, description = "this text")
         boolean help;
 
-        @Option(names = {"-V", "--version"}, versionHelp = true, order = 8, description = "the demo's version, and the JDK's")
+        @Option(names = {"-V", "--version"}, versionHelp = true, order = 9, description = "the demo's version, and the JDK's")
         boolean version;
     }
 
@@ -125,6 +130,9 @@ public final class DemoCommand implements Callable<Integer> {
      * {@code DemoAppTest} checks that both read every such command line alike.
      */
     static Optional<DemoOptions> plain(String... args) {
+        if (System.getenv(JobRoutes.DB_VARIABLE) != null) {
+            return Optional.empty(); // picocli's messages for what the variable may get wrong
+        }
         DemoCommand command = new DemoCommand();
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < args.length; i++) {
@@ -231,8 +239,21 @@ public final class DemoCommand implements Callable<Integer> {
             requireAtLeast("--pool", mode.pool, 1);
             threading = ThreadingMode.workerPool(mode.pool, queue);
         }
+        String jobsDb = settings.jobsDb != null ? settings.jobsDb : System.getenv(JobRoutes.DB_VARIABLE);
+        if (jobsDb != null && jobsDb.isBlank()) {
+            jobsDb = null;
+        }
+        if (jobsDb != null && !jobsDb.startsWith("jdbc:postgresql:")) {
+            throw new ParameterException(spec.commandLine(), "--jobs-db takes a jdbc:postgresql://… URL");
+        }
+        String secret = System.getenv(JobRoutes.SECRET_VARIABLE);
+        if (jobsDb != null && (secret == null || secret.isBlank())) {
+            throw new ParameterException(spec.commandLine(), "--jobs-db shares jobs with other instances, and "
+                    + "whichever finishes a job signs its webhook: set " + JobRoutes.SECRET_VARIABLE
+                    + " to the same secret on every instance (whsec_$(openssl rand -base64 32))");
+        }
         return new DemoOptions(threading, settings.host, settings.port, settings.slowMs, settings.allowPrivateCallbacks,
-                !settings.noMetrics);
+                !settings.noMetrics, jobsDb);
     }
 
     private void requireAtLeast(String option, int value, int min) {

@@ -12,9 +12,10 @@ import java.util.List;
  * @param slowMs                how long {@code GET /slow} sleeps without {@code ?ms=}
  * @param allowPrivateCallbacks whether job callbacks may target loopback or private addresses
  * @param metrics               whether meters are recorded (and {@code /metrics} served)
+ * @param jobsDb                the PostgreSQL JDBC URL jobs are shared through, or {@code null} for in-memory jobs
  */
 record DemoOptions(ThreadingMode mode, String host, int port, int slowMs, boolean allowPrivateCallbacks,
-                   boolean metrics) {
+                   boolean metrics, String jobsDb) {
 
     /**
      * The options {@code args} give, as the demo's command line reads them.

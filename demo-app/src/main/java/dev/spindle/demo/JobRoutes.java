@@ -6,18 +6,23 @@ import dev.spindle.http.HttpStatus;
 import dev.spindle.jobs.JobFailedException;
 import dev.spindle.jobs.JobHandle;
 import dev.spindle.jobs.Jobs;
+import dev.spindle.postgres.Postgres;
 import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
- * The background-job demo: {@code POST /jobs/report} starts a simulated report that takes {@code ms}
- * in {@code steps}, reporting progress after each; the job routes ({@code /jobs/{id}}, long polling,
- * {@code /jobs/{id}/events}) come from {@code Jobs.install(app, …)}. See {@code docs/jobs.md}.
+ * The background-job demo: {@code POST /jobs/report} starts a simulated report, a job of kind
+ * {@code report}, that takes {@code ms} in {@code steps}, reporting progress after each; the job
+ * routes ({@code /jobs/{id}}, long polling, {@code /jobs/{id}/events}) come from
+ * {@code Jobs.install(app, …)}. With {@code --jobs-db} the jobs live in PostgreSQL, shared by every
+ * demo given the same URL. See {@code docs/jobs.md}.
  */
 final class JobRoutes {
 
     /** The environment variable that holds the webhook signing secret. */
     static final String SECRET_VARIABLE = "SPINDLE_WEBHOOK_SECRET";
+    /** The environment variable that may hold {@code --jobs-db}'s URL. */
+    static final String DB_VARIABLE = "SPINDLE_JOBS_DB";
 
     private JobRoutes() {
     }
@@ -43,10 +48,22 @@ final class JobRoutes {
      *
      * @param allowPrivateCallbacks whether callback URLs may target loopback and private addresses
      *        (the demo's {@code --allow-private-callbacks}, to try webhooks with a local receiver)
+     * @param jobsDb the PostgreSQL URL to share jobs through, or {@code null} to keep them in memory;
+     *        the caller has checked that a webhook secret is configured then
      */
-    static void install(Spindle app, boolean allowPrivateCallbacks) {
+    static void install(Spindle app, boolean allowPrivateCallbacks, String jobsDb) {
         String secret = webhookSecret(System.getenv(SECRET_VARIABLE));
-        Jobs jobs = Jobs.install(app, settings -> settings.webhookSecret(secret).allowPrivateCallbacks(allowPrivateCallbacks));
+        Postgres db = jobsDb == null ? null : Postgres.connect(jobsDb);
+        if (db != null) {
+            app.install(extension -> extension.onStop(db::close)); // installed first, so it runs after the jobs stop
+        }
+        Jobs jobs = Jobs.install(app, settings -> {
+            settings.webhookSecret(secret).allowPrivateCallbacks(allowPrivateCallbacks)
+                    .kind("report", ReportRequest.class, JobRoutes::report);
+            if (db != null) {
+                settings.store(db.jobStore());
+            }
+        });
         app.post("/jobs/report", ctx -> {
             ReportRequest request = ctx.bodyBytes().length == 0 ? ReportRequest.DEFAULT : ctx.bodyAs(ReportRequest.class);
             long ms = request.ms() == null ? 3_000 : request.ms();
@@ -54,9 +71,13 @@ final class JobRoutes {
             if (ms < 0 || ms > 600_000 || steps < 1 || steps > 1_000) {
                 throw new HttpException(HttpStatus.BAD_REQUEST, "ms must be 0–600000 and steps 1–1000");
             }
-            boolean fail = Boolean.TRUE.equals(request.fail());
-            return jobs.start(ctx, "report", request.callbackUrl(), job -> simulate(job, ms, steps, fail));
+            return jobs.enqueue(ctx, "report", new ReportRequest(ms, steps, request.fail(), null), request.callbackUrl());
         });
+    }
+
+    /** The work of kind {@code report}, on whichever instance claims the job. */
+    static Report report(JobHandle job, ReportRequest request) throws InterruptedException {
+        return simulate(job, request.ms(), request.steps(), Boolean.TRUE.equals(request.fail()));
     }
 
     /** Works for {@code ms} in {@code steps}; fails half way if asked to. Interruptible: DELETE cancels it. */

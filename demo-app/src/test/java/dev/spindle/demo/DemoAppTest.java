@@ -106,8 +106,8 @@ class DemoAppTest {
     @Test
     void every_server_option_is_read_without_picocli() {
         for (OptionSpec option : DemoCommand.commandLine(new DemoCommand()).getCommandSpec().options()) {
-            if (option.usageHelp() || option.versionHelp()) {
-                continue;
+            if (option.usageHelp() || option.versionHelp() || option.longestName().equals("--jobs-db")) {
+                continue; // --jobs-db checks its URL and the webhook secret's variable: picocli reads it
             }
             String value = option.arity().max() == 0 ? null : option.type() == String.class ? "localhost" : "3";
             String[] args = value == null ? new String[] {option.longestName()} : new String[] {option.longestName(), value};

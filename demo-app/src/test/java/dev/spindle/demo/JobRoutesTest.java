@@ -1,8 +1,10 @@
 package dev.spindle.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spindle.Spindle;
+import dev.spindle.threading.ThreadingMode;
 import io.restassured.path.json.JsonPath;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Base64;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class JobRoutesTest {
@@ -43,6 +46,44 @@ class JobRoutesTest {
             assertThat(done.getString("progress.message")).isEqualTo("step 4 of 4");
         } finally {
             app.stop();
+        }
+    }
+
+    @Test
+    void with_jobs_db_the_demo_refuses_to_start_without_a_webhook_secret() {
+        Assumptions.assumeTrue(System.getenv(JobRoutes.SECRET_VARIABLE) == null,
+                "this JVM has " + JobRoutes.SECRET_VARIABLE + " set");
+        assertThatThrownBy(() -> DemoOptions.parse(List.of("--jobs-db", "jdbc:postgresql://127.0.0.1:5432/spindle_test")))
+                .isInstanceOf(picocli.CommandLine.ParameterException.class)
+                .hasMessageContaining(JobRoutes.SECRET_VARIABLE);
+    }
+
+    @Test
+    void two_demos_given_one_jobs_db_share_their_reports() throws Exception {
+        String url = System.getenv().getOrDefault("SPINDLE_TEST_DB",
+                "jdbc:postgresql://127.0.0.1:5432/spindle_test?user=spindle&password=spindle");
+        try (java.sql.Connection connection = java.sql.DriverManager.getConnection(url, new java.util.Properties())) {
+            connection.isValid(5);
+        } catch (java.sql.SQLException e) {
+            if (System.getenv("CI") != null) {
+                throw e;
+            }
+            Assumptions.abort("No PostgreSQL at 127.0.0.1:5432 (" + e.getMessage() + "): start one as .ci/run does");
+        }
+        DemoOptions shared = new DemoOptions(ThreadingMode.virtualThreads(), "127.0.0.1", 0, 0, false, false, url);
+        Spindle a = DemoApp.create(shared).start(0);
+        Spindle b = DemoApp.create(shared).start(0);
+        try {
+            HttpResponse<String> accepted = send(a, "POST", "/jobs/report", "{\"ms\": 0, \"steps\": 2}");
+            assertThat(accepted.statusCode()).isEqualTo(202);
+            String location = accepted.headers().firstValue("Location").orElseThrow();
+            JsonPath done = JsonPath.from(send(b, "GET", location + "?wait=30s", null).body());
+            assertThat(done.getString("state")).isEqualTo("SUCCEEDED");
+            assertThat(done.getInt("result.pages")).isEqualTo(2);
+            assertThat(send(a, "GET", location, null).body()).contains("\"state\":\"SUCCEEDED\"");
+        } finally {
+            a.stop();
+            b.stop();
         }
     }
 

@@ -29,8 +29,18 @@ final class JobMetrics {
     }
 
     void submitted(String kind) {
+        accepted(kind);
+        queued.incrementAndGet();
+    }
+
+    /** A job accepted into a shared store: counted here, queued wherever it is claimed. */
+    void accepted(String kind) {
         counter("submitted|" + kind, () -> Counter.builder("spindle.jobs.submitted")
                 .description("Jobs accepted").tag("kind", kind)).increment();
+    }
+
+    /** A job of a shared store claimed by this instance: it waits for a thread here. */
+    void claimed() {
         queued.incrementAndGet();
     }
 

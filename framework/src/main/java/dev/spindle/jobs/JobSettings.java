@@ -7,7 +7,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Predicate;
 
@@ -50,7 +52,80 @@ public final class JobSettings {
     CallbackUrls.Resolver callbackResolver = CallbackUrls.SYSTEM;
     Predicate<InetAddress> internalAddress = CallbackUrls::isInternal;
 
+    Map<String, Kinds.Kind<?>> kinds = new LinkedHashMap<>();
+    Duration lease = Duration.ofSeconds(30);
+    int leaseAttempts = 3;
+    Duration leaseBackoff = Duration.ofSeconds(10);
+    Duration resync = Duration.ofSeconds(5);
+    boolean claim = true;
+
     JobSettings() {
+    }
+
+    /**
+     * Registers a named job kind: a submission ({@link Jobs#enqueue}) names it and carries an input,
+     * stored as JSON with the job, and whichever instance claims the job reads the input back as
+     * {@code input} and runs {@code work}. The only jobs a shared store ({@link JobStore#shared()})
+     * accepts; with the in-memory store, jobs of a kind and lambda jobs ({@link Jobs#start}) mix.
+     * Register the same kinds on every instance that shares a store: an instance claims only the
+     * kinds it knows.
+     *
+     * @throws IllegalArgumentException if a kind of that name is registered already, or the name is blank
+     */
+    public <I> JobSettings kind(String name, Class<I> input, JobKind<I> work) {
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(work, "work");
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("A job kind needs a name");
+        }
+        if (kinds.putIfAbsent(name, new Kinds.Kind<>(name, input, work)) != null) {
+            throw new IllegalArgumentException("Job kind '" + name + "' is registered twice");
+        }
+        return this;
+    }
+
+    /**
+     * With a shared store: how long a claim on a job lasts unless renewed. The instance running the
+     * job renews it every third of this; if it dies or stalls longer than this, the job's lease
+     * lapses and another instance applies the lease policy ({@link #leaseAttempts}). Default 30 s.
+     */
+    public JobSettings lease(Duration lease) {
+        this.lease = Checks.positive("lease", lease);
+        return this;
+    }
+
+    /**
+     * With a shared store, the lease policy: a job whose lease lapsed is queued again, claimable after
+     * {@code backoff} times 2^(attempt - 1), until it has been claimed {@code attempts} times; then it
+     * fails with error code {@code lease-expired}. Default 3 attempts, 10 s backoff (10 s, then 20 s).
+     * Work that may run twice must be idempotent: a stalled instance can still be running it.
+     */
+    public JobSettings leaseAttempts(int attempts, Duration backoff) {
+        if (attempts < 1) {
+            throw new IllegalArgumentException("leaseAttempts must be at least 1, not " + attempts);
+        }
+        this.leaseAttempts = attempts;
+        this.leaseBackoff = Checks.notNegative("backoff", backoff);
+        return this;
+    }
+
+    /**
+     * With a shared store: whether this instance claims and runs queued jobs. Default true; false makes
+     * an instance that only accepts, follows and cancels jobs (a web tier in front of workers).
+     */
+    public JobSettings claim(boolean claim) {
+        this.claim = claim;
+        return this;
+    }
+
+    /**
+     * With a shared store: how often an instance re-reads the jobs its clients follow, claims queued
+     * jobs and looks for lapsed leases even when no notification came (notifications are lost while
+     * the listening connection is down). Default 5 s.
+     */
+    public JobSettings resync(Duration resync) {
+        this.resync = Checks.positive("resync", resync);
+        return this;
     }
 
     /**
@@ -66,7 +141,7 @@ public final class JobSettings {
         return this;
     }
 
-    /** Where job snapshots live. Default {@link JobStore#inMemory()}. */
+    /** Where job snapshots live. Default {@link JobStore#inMemory()}; a shared one runs jobs on several instances. */
     public JobSettings store(JobStore store) {
         this.store = Objects.requireNonNull(store);
         return this;

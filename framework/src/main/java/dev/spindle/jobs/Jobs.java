@@ -17,12 +17,17 @@ import java.util.function.Consumer;
  * An app's background jobs: start them from a handler, and let clients collect the result by
  * polling, long polling, a webhook, or a WebSocket / server-sent event stream.
  * <pre>{@code
- * Jobs jobs = Jobs.install(app, settings -> settings.webhookSecret(secret));
- * app.post("/reports", ctx -> jobs.start(ctx, "report", job -> {
- *     job.progress(50, "half way");
- *     return reports.build();
- * }));
+ * Jobs jobs = Jobs.install(app, settings -> settings.webhookSecret(secret)
+ *         .kind("report", ReportRequest.class, (job, request) -> {
+ *             job.progress(50, "half way");
+ *             return reports.build(request);
+ *         }));
+ * app.post("/reports", ctx -> jobs.enqueue(ctx, "report", ctx.bodyAs(ReportRequest.class), null));
  * }</pre>
+ * A job of a registered kind keeps its input in the store as JSON, so with a shared store
+ * ({@link JobStore#shared()}) any instance can run it. A job whose work is a lambda
+ * ({@link #start(Context, String, JobWork)}) runs only in the process that accepted it: the in-memory
+ * store only.
  *
  * <p>{@link #install} serves, under the base path ({@code /jobs}):
  * <table>
@@ -61,6 +66,7 @@ public final class Jobs implements AutoCloseable {
 
     private final JobStore store;
     private final JsonMapper json;
+    private final Kinds kinds;
     private final JobRepresentation representation;
     private final JobThreads threads;
     private final JobExpiry expiry;
@@ -72,12 +78,13 @@ public final class Jobs implements AutoCloseable {
     private Jobs(JobSettings settings) {
         this.store = settings.store != null ? settings.store : JobStore.inMemory();
         this.json = settings.json != null ? settings.json : JsonMapper.jackson();
+        this.kinds = new Kinds(settings.kinds, json);
         this.representation = new JobRepresentation(settings.basePath, settings.retryAfter);
         this.threads = new JobThreads(settings.threading);
         JobMetrics metrics = new JobMetrics(settings.meterRegistry);
         this.expiry = new JobExpiry(store, settings.clock, settings.ttl);
         this.webhooks = new Webhooks(settings, metrics, threads.timer(), threads.webhooks(), expiry::recordDelivery);
-        this.runner = new JobRunner(settings, store, metrics, threads, this::callBack);
+        this.runner = new JobRunner(settings, store, kinds, metrics, threads, this::callBack);
         this.polls = new LongPolls(threads.timer(), threads.wakeups());
         this.streams = new JobStreams(this, representation, json, threads.notifications(), settings.maxSubscribers);
         expiry.scheduleSweeps(threads.timer());
@@ -148,12 +155,50 @@ public final class Jobs implements AutoCloseable {
     }
 
     /**
-     * Submits a job outside a request.
+     * Starts a job of a registered kind ({@link JobSettings#kind}) for a request: answers
+     * {@code 202 Accepted} with {@code Location: /jobs/{id}} and returns the job resource. The input is
+     * stored as JSON; the instance that runs the job reads it back as the kind's input type.
+     *
+     * @param callbackUrl where to POST the finished job, or {@code null}
+     * @throws HttpException 400 for a refused callback URL, 503 when the store or queue is full or the jobs are closed
+     * @throws IllegalArgumentException for a kind nobody registered
+     */
+    public Object enqueue(Context ctx, String kind, Object input, String callbackUrl) {
+        return representation.accepted(ctx, enqueue(kind, input, callbackUrl, null));
+    }
+
+    /**
+     * Submits a job of a registered kind outside a request.
+     *
+     * @param callbackUrl where to POST the finished job, or {@code null}
+     * @param timeout how long it may run, or {@code null} for the configured default; with a shared
+     *        store, where the job runs on whichever instance claims it, that instance's default applies
+     * @return the new job, {@code QUEUED}
+     * @throws HttpException 400 for a refused callback URL, 503 when the store or queue is full or the jobs are closed
+     * @throws IllegalArgumentException for a kind nobody registered
+     */
+    public Job enqueue(String kind, Object input, String callbackUrl, Duration timeout) {
+        Objects.requireNonNull(kind, "kind");
+        try {
+            runner.checkAccepting();
+            if (callbackUrl != null) {
+                checkCallback(callbackUrl);
+            }
+            return runner.enqueue(kind, input, callbackUrl, timeout);
+        } catch (RejectedExecutionException e) {
+            throw representation.busy(e.getMessage());
+        }
+    }
+
+    /**
+     * Submits a job outside a request. Its work is a lambda, which only this process can run: with a
+     * shared store use {@link #enqueue(String, Object, String, Duration)}.
      *
      * @param callbackUrl where to POST the finished job, or {@code null}
      * @param timeout how long it may run, or {@code null} for the configured default
      * @return the new job, {@code QUEUED}
      * @throws HttpException 400 for a refused callback URL, 503 when the queue is full or the jobs are closed
+     * @throws IllegalStateException with a shared store
      */
     public Job submit(String kind, String callbackUrl, Duration timeout, JobWork work) {
         Objects.requireNonNull(kind, "kind");
@@ -172,7 +217,7 @@ public final class Jobs implements AutoCloseable {
     /** The job with this id as it is now, or empty if there is none (or it expired long enough ago to be forgotten). */
     public Optional<Job> find(String id) {
         JobEntry entry = runner.live(id);
-        if (entry != null) {
+        if (entry != null && entry.owned()) {
             return Optional.of(entry.snapshot());
         }
         return store.find(id).map(expiry::age);
@@ -207,9 +252,12 @@ public final class Jobs implements AutoCloseable {
         streams.drain();
     }
 
-    /** The job with this id if it has not finished, else {@code null}. */
+    /**
+     * The job with this id if it has not finished, for a long poll or stream to follow (with a shared
+     * store, a mirror of a job another instance runs), else {@code null}.
+     */
     JobEntry live(String id) {
-        return runner.live(id);
+        return runner.follow(id);
     }
 
     /** Up to {@code limit} jobs as they are now, newest first, after the first {@code offset}; forgotten ones left out. */
@@ -217,7 +265,7 @@ public final class Jobs implements AutoCloseable {
         List<Job> jobs = new ArrayList<>();
         for (Job stored : store.list(offset, limit)) {
             JobEntry entry = runner.live(stored.id());
-            Job current = entry != null ? entry.snapshot() : expiry.age(stored);
+            Job current = entry != null && entry.owned() ? entry.snapshot() : expiry.age(stored);
             if (current != null) {
                 jobs.add(current);
             }

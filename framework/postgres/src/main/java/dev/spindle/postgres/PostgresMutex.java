@@ -1,0 +1,266 @@
+package dev.spindle.postgres;
+
+import dev.spindle.locks.Held;
+import dev.spindle.locks.LockTimeoutException;
+import dev.spindle.locks.Mutex;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link Mutex} that holds across every instance connected to one database: the same methods and
+ * try-with-resources handles, on a PostgreSQL session advisory lock
+ * ({@code pg_advisory_lock(hashtextextended('spindle.mutex:' || name, 0))}).
+ * <pre>{@code
+ * PostgresMutex counter = db.mutex("counter");
+ * try (var held = counter.acquire()) {
+ *     // at most one thread of all instances is here
+ * }
+ * }</pre>
+ *
+ * <p><b>Waiters queue in-process first</b>: a thread waits for an in-process {@link Mutex} of the
+ * same name, and only its holder borrows a pooled connection and waits for the advisory lock. One
+ * connection per held lock, never one per waiter: 128 threads waiting on one instance use one
+ * connection.
+ *
+ * <p><b>Session-scoped</b>, not transaction-scoped: the critical section need not be a transaction
+ * (it may call another service, or run several transactions), and a transaction held open for the
+ * whole section would pin old row versions from vacuum. The handle unlocks explicitly on close; if
+ * that fails, the connection is evicted from the pool rather than returned with the lock. A lock
+ * held by an instance that dies is released by PostgreSQL when its connection closes (the TCP
+ * connection drops, or the server's {@code tcp_keepalives_*} notice the dead peer).
+ *
+ * <p>Re-entrant for the holding thread, as {@link Mutex}. {@link #acquireInterruptibly()} is
+ * interruptible while it waits in-process; the wait on PostgreSQL is not (a JDBC call). Meters:
+ * {@code spindle.lock.wait}, {@code spindle.lock.held} and {@code spindle.lock.timeouts} tagged
+ * {@code lock=name}, as for in-process locks, the wait covering both queues.
+ *
+ * <p><b>Threading:</b> safe for concurrent use; handles must be closed by the thread that acquired them.
+ */
+public final class PostgresMutex {
+
+    private final Postgres db;
+    private final String name;
+    private final String key;
+    private final Mutex local;
+    private final Timer wait;
+    private final Timer held;
+    private final Counter timeouts;
+    /** The connection holding the advisory lock, and how many handles the holding thread has: touched only under {@link #local}. */
+    private Connection connection;
+    private int depth;
+
+    PostgresMutex(Postgres db, String name, String namespace, MeterRegistry registry) {
+        this.db = db;
+        this.name = Objects.requireNonNull(name, "name");
+        this.key = namespace + name;
+        this.local = Mutex.create(name);
+        if (registry == null) {
+            this.wait = null;
+            this.held = null;
+            this.timeouts = null;
+        } else {
+            this.wait = Timer.builder("spindle.lock.wait").description("Time from asking for a lock to getting it")
+                    .tag("lock", name).register(registry);
+            this.held = Timer.builder("spindle.lock.held").description("Time a lock was held, from acquisition to release")
+                    .tag("lock", name).register(registry);
+            this.timeouts = Counter.builder("spindle.lock.timeouts").description("Timed acquisitions that gave up")
+                    .tag("lock", name).register(registry);
+        }
+    }
+
+    /** The name given at creation. */
+    public String name() {
+        return name;
+    }
+
+    /** Waits until no thread of any instance holds the mutex, and takes it; interruption does not end the wait. */
+    public Held acquire() {
+        long start = System.nanoTime();
+        Held inProcess = local.acquire();
+        return across(inProcess, start, null);
+    }
+
+    /**
+     * As {@link #acquire()}, but interruptible while waiting for the other threads of this instance.
+     *
+     * @throws InterruptedException if interrupted before or while waiting in-process; the mutex is not held
+     */
+    public Held acquireInterruptibly() throws InterruptedException {
+        long start = System.nanoTime();
+        Held inProcess = local.acquireInterruptibly();
+        return across(inProcess, start, null);
+    }
+
+    /**
+     * Waits at most {@code timeout}, in-process and on PostgreSQL together.
+     *
+     * @throws LockTimeoutException if the mutex was not free within {@code timeout}
+     * @throws InterruptedException if interrupted while waiting in-process; the mutex is not held
+     */
+    public Held acquire(Duration timeout) throws InterruptedException {
+        long start = System.nanoTime();
+        Held inProcess;
+        try {
+            inProcess = local.acquire(timeout);
+        } catch (LockTimeoutException e) {
+            timedOut();
+            throw e;
+        }
+        Duration left = timeout.minusNanos(System.nanoTime() - start);
+        return across(inProcess, start, left.isNegative() ? Duration.ZERO : left);
+    }
+
+    /** Takes the mutex if no thread of any instance holds it now, without waiting. */
+    public Optional<Held> tryAcquire() {
+        long start = System.nanoTime();
+        Optional<Held> inProcess = local.tryAcquire();
+        if (inProcess.isEmpty()) {
+            return Optional.empty();
+        }
+        if (depth > 0) {
+            return Optional.of(handle(inProcess.get(), start));
+        }
+        Connection borrowed = borrow(inProcess.get());
+        try (PreparedStatement statement = borrowed.prepareStatement("SELECT pg_try_advisory_lock(hashtextextended(?, 0))")) {
+            statement.setString(1, key);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                if (!rows.getBoolean(1)) {
+                    giveBack(borrowed, false);
+                    inProcess.get().close();
+                    return Optional.empty();
+                }
+            }
+        } catch (SQLException e) {
+            giveBack(borrowed, true);
+            inProcess.get().close();
+            throw failed(e);
+        }
+        connection = borrowed;
+        return Optional.of(handle(inProcess.get(), start));
+    }
+
+    /** Whether the calling thread holds this mutex. */
+    public boolean isHeldByCurrentThread() {
+        return local.isHeldByCurrentThread();
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresMutex[" + name + "]";
+    }
+
+    /** Takes the advisory lock for the in-process holder, unless this thread holds it already. */
+    private Held across(Held inProcess, long start, Duration timeout) {
+        if (depth > 0) {
+            return handle(inProcess, start);
+        }
+        Connection borrowed = borrow(inProcess);
+        try (Statement setting = borrowed.createStatement()) {
+            if (timeout != null) {
+                setting.execute("SET lock_timeout = " + Math.max(1, timeout.toMillis()));
+            }
+            try (PreparedStatement statement = borrowed.prepareStatement("SELECT pg_advisory_lock(hashtextextended(?, 0))")) {
+                statement.setString(1, key);
+                statement.execute();
+            }
+            if (timeout != null) {
+                setting.execute("RESET lock_timeout");
+            }
+        } catch (SQLException e) {
+            boolean timedOut = "55P03".equals(e.getSQLState());
+            giveBack(borrowed, true);
+            inProcess.close();
+            if (timedOut) {
+                timedOut();
+                throw new LockTimeoutException(name, timeout);
+            }
+            throw failed(e);
+        }
+        connection = borrowed;
+        return handle(inProcess, start);
+    }
+
+    private Connection borrow(Held inProcess) {
+        try {
+            return db.connection();
+        } catch (SQLException e) {
+            inProcess.close();
+            throw failed(e);
+        }
+    }
+
+    private Held handle(Held inProcess, long start) {
+        long acquiredAt = System.nanoTime();
+        if (wait != null) {
+            wait.record(acquiredAt - start, TimeUnit.NANOSECONDS);
+        }
+        depth++;
+        return new Held() {
+            private boolean released;
+
+            @Override
+            public void close() {
+                if (released) {
+                    return;
+                }
+                if (!local.isHeldByCurrentThread()) {
+                    throw new IllegalMonitorStateException("Only the thread that acquired " + name + " may release it");
+                }
+                released = true;
+                if (--depth == 0) {
+                    unlock();
+                }
+                inProcess.close();
+                if (held != null) {
+                    held.record(System.nanoTime() - acquiredAt, TimeUnit.NANOSECONDS);
+                }
+            }
+        };
+    }
+
+    /** Releases the advisory lock and returns the connection, or evicts it if the unlock failed. */
+    private void unlock() {
+        Connection holding = connection;
+        connection = null;
+        try (PreparedStatement statement = holding.prepareStatement("SELECT pg_advisory_unlock(hashtextextended(?, 0))")) {
+            statement.setString(1, key);
+            statement.execute();
+            giveBack(holding, false);
+        } catch (SQLException e) {
+            giveBack(holding, true);
+        }
+    }
+
+    private void giveBack(Connection borrowed, boolean evict) {
+        try {
+            if (evict) {
+                db.evict(borrowed);
+            } else {
+                borrowed.close();
+            }
+        } catch (SQLException e) {
+            db.evict(borrowed);
+        }
+    }
+
+    private void timedOut() {
+        if (timeouts != null) {
+            timeouts.increment();
+        }
+    }
+
+    private static IllegalStateException failed(SQLException e) {
+        return new IllegalStateException("The lock's database failed: " + e.getMessage(), e);
+    }
+}
