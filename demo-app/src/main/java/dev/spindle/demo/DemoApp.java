@@ -92,7 +92,7 @@ public final class DemoApp {
             return null;
         });
         CounterRoutes.install(app);
-        JobRoutes.install(app, options.allowPrivateCallbacks(), options.jobsDb());
+        JobRoutes.install(app, options.allowPrivateCallbacks(), options.jobsDb(), options.host());
         if (options.metrics()) {
             app.metricsEndpoint("/metrics");
         }

@@ -15,7 +15,8 @@ import java.util.Base64;
  * {@code report}, that takes {@code ms} in {@code steps}, reporting progress after each; the job
  * routes ({@code /jobs/{id}}, long polling, {@code /jobs/{id}/events}) come from
  * {@code Jobs.install(app, …)}. With {@code --jobs-db} the jobs live in PostgreSQL, shared by every
- * demo given the same URL. See {@code docs/jobs.md}.
+ * demo given the same URL. The demo's own webhook receiver ({@link WebhookReceiver}) is the one
+ * loopback callback allowed without {@code --allow-private-callbacks}. See {@code docs/jobs.md}.
  */
 final class JobRoutes {
 
@@ -44,21 +45,23 @@ final class JobRoutes {
     }
 
     /**
-     * Declares {@code POST /jobs/report} and the job routes.
+     * Declares {@code POST /jobs/report}, the job routes and the demo's webhook receiver.
      *
      * @param allowPrivateCallbacks whether callback URLs may target loopback and private addresses
      *        (the demo's {@code --allow-private-callbacks}, to try webhooks with a local receiver)
      * @param jobsDb the PostgreSQL URL to share jobs through, or {@code null} to keep them in memory;
      *        the caller has checked that a webhook secret is configured then
+     * @param host the address the app listens on, which the receiver's URL is made of
      */
-    static void install(Spindle app, boolean allowPrivateCallbacks, String jobsDb) {
+    static void install(Spindle app, boolean allowPrivateCallbacks, String jobsDb, String host) {
         String secret = webhookSecret(System.getenv(SECRET_VARIABLE));
         Postgres db = jobsDb == null ? null : Postgres.connect(jobsDb);
         if (db != null) {
             app.install(extension -> extension.onStop(db::close)); // installed first, so it runs after the jobs stop
         }
+        WebhookReceiver receiver = WebhookReceiver.create(app, host, secret);
         Jobs jobs = Jobs.install(app, settings -> {
-            settings.webhookSecret(secret).allowPrivateCallbacks(allowPrivateCallbacks)
+            settings.webhookSecret(secret).allowPrivateCallbacks(allowPrivateCallbacks).allowCallbackUrl(receiver::url)
                     .kind("report", ReportRequest.class, JobRoutes::report);
             if (db != null) {
                 settings.store(db.jobStore());
@@ -73,6 +76,7 @@ final class JobRoutes {
             }
             return jobs.enqueue(ctx, "report", new ReportRequest(ms, steps, request.fail(), null), request.callbackUrl());
         });
+        receiver.install();
     }
 
     /** The work of kind {@code report}, on whichever instance claims the job. */

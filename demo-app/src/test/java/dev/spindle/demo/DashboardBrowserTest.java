@@ -138,4 +138,25 @@ class DashboardBrowserTest {
             assertThat(browser.consoleErrors()).isEmpty();
         }
     }
+
+    @Test
+    void a_started_job_reaches_all_four_panels() throws Exception {
+        try (Spindle app = start("--threaded")) {
+            load(app);
+            browser.driver.findElement(By.id("job-start")).click();
+            await().atMost(Duration.ofSeconds(60)).until(() ->
+                    browser.driver.findElements(By.cssSelector(".job-way[data-state]")).stream()
+                            .filter(way -> !way.getDomAttribute("data-state").equals("waiting")).count() == 4);
+            browser.screenshot("jobs", "jobs-panel");
+            for (String way : List.of("job-poll", "job-longpoll", "job-webhook", "job-sse")) {
+                assertThat(browser.driver.findElement(By.id(way)).getDomAttribute("data-state")).as(way).isEqualTo("arrived");
+                assertThat(browser.driver.findElement(By.cssSelector("#" + way + " .arrived")).getText()).as(way)
+                        .startsWith("SUCCEEDED at +").endsWith(way.equals("job-webhook") ? "ms on the page" : "");
+            }
+            assertThat(browser.driver.findElement(By.cssSelector("#job-webhook .progress")).getText())
+                    .contains("signature verified");
+            assertThat(browser.driver.findElement(By.id("job-status")).getText()).contains("submitted");
+            assertThat(browser.consoleErrors()).isEmpty();
+        }
+    }
 }

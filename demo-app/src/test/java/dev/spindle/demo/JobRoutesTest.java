@@ -2,14 +2,18 @@ package dev.spindle.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.spindle.Spindle;
 import dev.spindle.threading.ThreadingMode;
 import io.restassured.path.json.JsonPath;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
@@ -125,5 +129,76 @@ class JobRoutesTest {
         String second = JobRoutes.webhookSecret(" ");
         assertThat(first).startsWith("whsec_").isNotEqualTo(second);
         assertThat(Base64.getDecoder().decode(first.substring("whsec_".length()))).hasSize(32);
+    }
+
+    @Test
+    void the_demos_own_receiver_is_an_allowed_callback_and_its_webhook_arrives_signed() throws Exception {
+        Spindle app = start("--host", "127.0.0.1");
+        try {
+            String receiver = "http://127.0.0.1:" + app.port() + WebhookReceiver.PATH;
+            assertThat(JsonPath.from(send(app, "GET", WebhookReceiver.PATH, null).body()).getString("url")).isEqualTo(receiver);
+            HttpResponse<String> accepted = send(app, "POST", "/jobs/report",
+                    "{\"ms\": 0, \"steps\": 1, \"callbackUrl\": \"" + receiver + "\"}");
+            assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+            String id = JsonPath.from(accepted.body()).getString("id");
+
+            assertThat(JsonPath.from(send(app, "GET", WebhookReceiver.PATH + "/nobody", null).body()).getBoolean("received")).isFalse();
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    JsonPath.from(send(app, "GET", WebhookReceiver.PATH + "/" + id, null).body()).getBoolean("received"));
+            JsonPath received = JsonPath.from(send(app, "GET", WebhookReceiver.PATH + "/" + id, null).body());
+            assertThat(received.getBoolean("verified")).isTrue();
+            assertThat(received.getString("webhookId")).isNotBlank();
+            assertThat(received.getString("state")).isEqualTo("SUCCEEDED");
+            assertThat(received.getInt("job.result.pages")).isEqualTo(1);
+
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    !JsonPath.from(send(app, "GET", "/jobs/" + id, null).body()).getList("deliveries").isEmpty());
+            JsonPath job = JsonPath.from(send(app, "GET", "/jobs/" + id, null).body());
+            assertThat(job.getString("deliveries[0].outcome")).isEqualTo("delivered");
+            assertThat(job.getInt("deliveries[0].status")).isEqualTo(204);
+            assertThat(job.getString("deliveries[0].id")).isEqualTo(received.getString("webhookId"));
+        } finally {
+            app.stop();
+        }
+    }
+
+    @Test
+    void the_receiver_refuses_a_webhook_whose_signature_does_not_hold() throws Exception {
+        Spindle app = start();
+        try {
+            HttpRequest forged = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + WebhookReceiver.PATH))
+                    .header("Content-Type", "application/json").header("webhook-id", "msg_forged")
+                    .header("webhook-timestamp", Long.toString(System.currentTimeMillis() / 1000))
+                    .header("webhook-signature", "v1," + Base64.getEncoder().encodeToString(new byte[32]))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"job_x\",\"createdAt\":\"2026-01-01T00:00:00Z\"}"))
+                    .build();
+            HttpResponse<String> refused = http.send(forged, HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).isEqualTo(400);
+            assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).contains("problem+json"));
+            assertThat(JsonPath.from(send(app, "GET", WebhookReceiver.PATH + "/job_x", null).body()).getBoolean("received")).isFalse();
+        } finally {
+            app.stop();
+        }
+    }
+
+    @Test
+    void other_loopback_callbacks_are_still_refused_at_submission_before_any_connection() throws Exception {
+        Spindle app = start("--host", "127.0.0.1");
+        try (ServerSocketChannel other = ServerSocketChannel.open()) {
+            other.bind(new InetSocketAddress("127.0.0.1", 0));
+            other.configureBlocking(false);
+            int port = ((InetSocketAddress) other.getLocalAddress()).getPort();
+            for (String url : List.of("http://127.0.0.1:" + port + "/x", "http://127.0.0.1:" + port + WebhookReceiver.PATH,
+                    "http://127.0.0.1:" + app.port() + "/x", "http://127.0.0.1:" + app.port() + WebhookReceiver.PATH + "/x")) {
+                HttpResponse<String> refused = send(app, "POST", "/jobs/report",
+                        "{\"ms\": 0, \"steps\": 1, \"callbackUrl\": \"" + url + "\"}");
+                assertThat(refused.statusCode()).as(url).isEqualTo(400);
+                assertThat(JsonPath.from(refused.body()).getString("detail")).as(url)
+                        .isEqualTo("Refused callbackUrl: callbackUrl points to a loopback, private or link-local address");
+            }
+            assertThat(other.accept()).as("a connection to the other port").isNull();
+        } finally {
+            app.stop();
+        }
     }
 }

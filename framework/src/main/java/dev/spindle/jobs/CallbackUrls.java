@@ -8,7 +8,9 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Callback URL checks against server-side request forgery: only http and https, no credentials in
@@ -17,6 +19,10 @@ import java.util.function.Predicate;
  * IPv6, multicast, unspecified, and IPv6 forms that embed one of these IPv4 addresses). Checked at
  * submission, and at every delivery attempt by the resolver the webhook client connects through, so
  * the addresses checked are the addresses connected to.
+ *
+ * <p>One exact URL may be exempt ({@link JobSettings#allowCallbackUrl}): a URL equal to it in scheme,
+ * host, port, path and query skips the internal-address check at submission, and is delivered through
+ * a resolver of its own ({@link #allowedAddresses}) that resolves only that host for that port.
  */
 final class CallbackUrls {
 
@@ -31,15 +37,18 @@ final class CallbackUrls {
     private final Resolver resolver;
     private final Predicate<InetAddress> internal;
     private final boolean allowPrivate;
+    private final Supplier<String> allowed;
 
     /**
      * @param internal which addresses callbacks may not reach ({@link #isInternal} but in tests)
      * @param allowPrivate whether to skip that check
+     * @param allowed the one URL exempt from that check, read at every check; it or its value may be {@code null}
      */
-    CallbackUrls(Resolver resolver, Predicate<InetAddress> internal, boolean allowPrivate) {
+    CallbackUrls(Resolver resolver, Predicate<InetAddress> internal, boolean allowPrivate, Supplier<String> allowed) {
         this.resolver = resolver;
         this.internal = internal;
         this.allowPrivate = allowPrivate;
+        this.allowed = allowed;
     }
 
     /** A refused callback URL; the message is fit for the client. */
@@ -70,11 +79,18 @@ final class CallbackUrls {
         return uri;
     }
 
-    /** Checks a URL at submission: {@link #parse}, then {@link #addresses} of its host. */
+    /**
+     * Checks a URL at submission: {@link #parse}, then {@link #addresses} of its host, or, for the
+     * allowed URL, {@link #allowedAddresses}.
+     */
     URI check(String url) throws Refused {
         URI uri = parse(url);
         try {
-            addresses(uri.getHost());
+            if (isAllowed(uri)) {
+                allowedAddresses(uri.getHost(), port(uri));
+            } else {
+                addresses(uri.getHost());
+            }
         } catch (UnknownHostException e) {
             throw new Refused("callbackUrl's host cannot be resolved");
         }
@@ -100,6 +116,62 @@ final class CallbackUrls {
             }
         }
         return addresses.clone();
+    }
+
+    /** Whether {@code uri} is the allowed URL: the same scheme, host, port, path and query. */
+    boolean isAllowed(URI uri) {
+        URI exempt = allowedUri();
+        return exempt != null && same(exempt, uri);
+    }
+
+    /**
+     * The addresses of the allowed URL's host, internal or not, for a connection to {@code port}.
+     *
+     * @throws Refused if {@code host} and {@code port} are not the allowed URL's
+     * @throws UnknownHostException if the host does not resolve
+     */
+    InetAddress[] allowedAddresses(String host, int port) throws Refused, UnknownHostException {
+        URI exempt = allowedUri();
+        if (exempt == null || !exempt.getHost().equalsIgnoreCase(host) || port(exempt) != port) {
+            throw new Refused("callbackUrl points to a loopback, private or link-local address");
+        }
+        InetAddress[] addresses = resolver.resolve(host);
+        if (addresses == null || addresses.length == 0) {
+            throw new UnknownHostException(host);
+        }
+        return addresses.clone();
+    }
+
+    /** The allowed URL now, or {@code null} if there is none (or it is not an acceptable URL). */
+    private URI allowedUri() {
+        String url = allowed == null ? null : allowed.get();
+        if (url == null) {
+            return null;
+        }
+        try {
+            return parse(url);
+        } catch (Refused e) {
+            return null;
+        }
+    }
+
+    private static boolean same(URI a, URI b) {
+        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost())
+                && port(a) == port(b) && path(a).equals(path(b)) && Objects.equals(a.getRawQuery(), b.getRawQuery())
+                && Objects.equals(a.getRawFragment(), b.getRawFragment());
+    }
+
+    private static String path(URI uri) {
+        String path = uri.getRawPath();
+        return path == null || path.isEmpty() ? "/" : path;
+    }
+
+    /** The port a connection to {@code uri} goes to. */
+    static int port(URI uri) {
+        if (uri.getPort() != -1) {
+            return uri.getPort();
+        }
+        return uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
     }
 
     static boolean isInternal(InetAddress address) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Settings of an app's background jobs, given in {@code Jobs.install(app, settings -> …)} or
@@ -46,6 +47,7 @@ public final class JobSettings {
     JsonMapper json;
     List<byte[]> webhookKeys;
     boolean allowPrivateCallbacks;
+    Supplier<String> allowedCallbackUrl;
     RetrySchedule webhookRetries = RetrySchedule.DEFAULT;
     int webhookMaxPendingRetries = DEFAULT_MAX_PENDING_RETRIES;
     Duration webhookTimeout = Duration.ofSeconds(15);
@@ -283,6 +285,36 @@ public final class JobSettings {
      */
     public JobSettings allowPrivateCallbacks(boolean allow) {
         this.allowPrivateCallbacks = allow;
+        return this;
+    }
+
+    /**
+     * One callback URL that may point at a loopback or private address although
+     * {@link #allowPrivateCallbacks} is off: the app's own receiver, say. Only a URL equal to it in
+     * scheme, host (ignoring case), port (the scheme's default if none is given), path and query is
+     * exempt, at submission and when its webhook connects: its deliveries go through a client of their
+     * own that resolves only this URL's host, and connects only to its port. Every other callback URL
+     * is checked as before, including other paths and ports on the same host. Default: none.
+     *
+     * @throws IllegalArgumentException if it is not an http or https URL with a host and no credentials
+     */
+    public JobSettings allowCallbackUrl(String url) {
+        try {
+            CallbackUrls.parse(Objects.requireNonNull(url, "url"));
+        } catch (CallbackUrls.Refused e) {
+            throw new IllegalArgumentException("allowCallbackUrl: " + e.getMessage());
+        }
+        return allowCallbackUrl(() -> url);
+    }
+
+    /**
+     * As {@link #allowCallbackUrl(String)}, with the URL read at every check, for a receiver whose
+     * URL is known only once the app has started (its port, when started on port 0):
+     * {@code settings.allowCallbackUrl(() -> "http://127.0.0.1:" + app.port() + "/webhooks")}. While
+     * it returns {@code null}, or a URL that is not acceptable, no URL is exempt. It must not throw.
+     */
+    public JobSettings allowCallbackUrl(Supplier<String> url) {
+        this.allowedCallbackUrl = Objects.requireNonNull(url, "url");
         return this;
     }
 

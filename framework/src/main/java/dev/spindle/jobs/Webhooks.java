@@ -2,10 +2,12 @@ package dev.spindle.jobs;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -44,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * classic one, which starts no thread; it connects through {@link CallbackUrls#addresses}: the host is
  * resolved once per connection, every address checked, and only those addresses are connected to, the
  * URL's host name still giving the Host header and the TLS server name. Each attempt opens its own
- * connection, so each is checked.
+ * connection, so each is checked. The one allowed URL ({@link JobSettings#allowCallbackUrl}) goes
+ * through a client of its own, whose resolver resolves only that URL's host for its port
+ * ({@link CallbackUrls#allowedAddresses}), so no other URL ever reaches an internal address through it.
  */
 final class Webhooks {
 
@@ -74,12 +78,14 @@ final class Webhooks {
     private final BiConsumer<String, Delivery> record;
     private final ReentrantLock clientLock = new ReentrantLock();
     private CloseableHttpClient client;
+    private CloseableHttpClient allowedClient;
     private boolean closed;
 
     Webhooks(JobSettings settings, JobMetrics metrics, ScheduledExecutorService timer, ExecutorService senders,
              BiConsumer<String, Delivery> record) {
         this.keys = settings.webhookKeys;
-        this.callbacks = new CallbackUrls(settings.callbackResolver, settings.internalAddress, settings.allowPrivateCallbacks);
+        this.callbacks = new CallbackUrls(settings.callbackResolver, settings.internalAddress, settings.allowPrivateCallbacks,
+                settings.allowedCallbackUrl);
         this.schedule = settings.webhookRetries;
         this.maxPending = settings.webhookMaxPendingRetries;
         this.timeout = settings.webhookTimeout;
@@ -112,6 +118,9 @@ final class Webhooks {
             closed = true;
             if (client != null) {
                 client.close(CloseMode.IMMEDIATE);
+            }
+            if (allowedClient != null) {
+                allowedClient.close(CloseMode.IMMEDIATE);
             }
         } finally {
             clientLock.unlock();
@@ -160,12 +169,14 @@ final class Webhooks {
     /** One attempt, bounded by the timeout as a whole; {@code null} if the client has been closed. */
     private Outcome post(Attempt attempt) {
         HttpPost post;
+        URI uri;
         try {
-            post = request(attempt, CallbackUrls.parse(attempt.url()));
+            uri = CallbackUrls.parse(attempt.url());
+            post = request(attempt, uri);
         } catch (CallbackUrls.Refused e) {
             return new Outcome(null, "refused", e.getMessage());
         }
-        CloseableHttpClient http = client();
+        CloseableHttpClient http = client(callbacks.isAllowed(uri));
         if (http == null) {
             return null;
         }
@@ -233,24 +244,36 @@ final class Webhooks {
         return null;
     }
 
-    /** The client, made at the first delivery; {@code null} once closed. */
-    private CloseableHttpClient client() {
+    /**
+     * The client for every URL but the allowed one, or for the allowed one, made at its first delivery;
+     * {@code null} once closed.
+     */
+    private CloseableHttpClient client(boolean allowedUrl) {
         clientLock.lock();
         try {
-            if (client == null && !closed) {
-                client = build();
+            if (closed) {
+                return null;
             }
-            return closed ? null : client;
+            if (allowedUrl) {
+                if (allowedClient == null) {
+                    allowedClient = build(new AllowedResolver(callbacks));
+                }
+                return allowedClient;
+            }
+            if (client == null) {
+                client = build(new CheckingResolver(callbacks));
+            }
+            return client;
         } finally {
             clientLock.unlock();
         }
     }
 
-    private CloseableHttpClient build() {
+    private CloseableHttpClient build(DnsResolver resolver) {
         Timeout limit = Timeout.ofMilliseconds(Math.max(1, timeout.toMillis()));
         return HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setDnsResolver(new CheckingResolver(callbacks))
+                        .setDnsResolver(resolver)
                         .setDefaultConnectionConfig(ConnectionConfig.custom()
                                 .setConnectTimeout(limit).setSocketTimeout(limit).build())
                         .setMaxConnPerRoute(MAX_CONNECTIONS_PER_HOST)
@@ -279,6 +302,38 @@ final class Webhooks {
             } catch (CallbackUrls.Refused e) {
                 throw new RefusedAddress(e.getMessage());
             }
+        }
+
+        @Override
+        public String resolveCanonicalHostname(String host) {
+            return host;
+        }
+    }
+
+    /**
+     * The allowed URL's client's only way to addresses: the allowed host for the allowed port, and
+     * nothing else; a lookup without a port is refused, as its port cannot be checked.
+     */
+    private record AllowedResolver(CallbackUrls callbacks) implements DnsResolver {
+
+        @Override
+        public List<InetSocketAddress> resolve(String host, int port) throws UnknownHostException {
+            InetAddress[] addresses;
+            try {
+                addresses = callbacks.allowedAddresses(host, port);
+            } catch (CallbackUrls.Refused e) {
+                throw new RefusedAddress(e.getMessage());
+            }
+            List<InetSocketAddress> endpoints = new ArrayList<>(addresses.length);
+            for (InetAddress address : addresses) {
+                endpoints.add(new InetSocketAddress(address, port));
+            }
+            return endpoints;
+        }
+
+        @Override
+        public InetAddress[] resolve(String host) throws UnknownHostException {
+            throw new RefusedAddress("callbackUrl points to a loopback, private or link-local address");
         }
 
         @Override

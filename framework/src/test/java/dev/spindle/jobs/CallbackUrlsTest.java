@@ -72,16 +72,40 @@ class CallbackUrlsTest {
     void every_address_a_name_resolves_to_is_checked_and_exactly_those_are_returned() throws Exception {
         InetAddress open = literal("8.8.8.8");
         InetAddress internal = literal("10.0.0.1");
-        var urls = new CallbackUrls(host -> new InetAddress[] {open, internal}, CallbackUrls::isInternal, false);
+        var urls = new CallbackUrls(host -> new InetAddress[] {open, internal}, CallbackUrls::isInternal, false, null);
         assertThatThrownBy(() -> urls.addresses("hooks.test")).isInstanceOf(CallbackUrls.Refused.class)
                 .hasMessage("callbackUrl points to a loopback, private or link-local address");
-        var single = new CallbackUrls(host -> new InetAddress[] {open}, CallbackUrls::isInternal, false);
+        var single = new CallbackUrls(host -> new InetAddress[] {open}, CallbackUrls::isInternal, false, null);
         assertThat(single.addresses("hooks.test")).containsExactly(open);
-        var allowed = new CallbackUrls(host -> new InetAddress[] {open, internal}, CallbackUrls::isInternal, true);
+        var allowed = new CallbackUrls(host -> new InetAddress[] {open, internal}, CallbackUrls::isInternal, true, null);
         assertThat(allowed.addresses("hooks.test")).containsExactly(open, internal);
-        var none = new CallbackUrls(host -> new InetAddress[0], CallbackUrls::isInternal, false);
+        var none = new CallbackUrls(host -> new InetAddress[0], CallbackUrls::isInternal, false, null);
         assertThatThrownBy(() -> none.addresses("hooks.test")).isInstanceOf(UnknownHostException.class);
         assertThatThrownBy(() -> none.check("http://hooks.test/")).isInstanceOf(CallbackUrls.Refused.class)
                 .hasMessage("callbackUrl's host cannot be resolved");
+    }
+
+    @Test
+    void only_the_allowed_url_itself_may_reach_an_internal_address() throws Exception {
+        InetAddress loopback = literal("127.0.0.1");
+        var urls = new CallbackUrls(host -> new InetAddress[] {loopback}, CallbackUrls::isInternal, false,
+                () -> "http://127.0.0.1:8080/hooks/in");
+        assertThat(urls.check("http://127.0.0.1:8080/hooks/in")).hasPath("/hooks/in");
+        assertThat(urls.isAllowed(CallbackUrls.parse("HTTP://127.0.0.1:8080/hooks/in"))).isTrue();
+        assertThat(urls.allowedAddresses("127.0.0.1", 8080)).containsExactly(loopback);
+        for (String other : List.of("http://127.0.0.1:8081/hooks/in", "http://127.0.0.1:8080/hooks/in/x",
+                "http://127.0.0.1:8080/hooks", "http://127.0.0.1:8080/hooks/in?x=1", "https://127.0.0.1:8080/hooks/in",
+                "http://127.0.0.1/hooks/in", "http://localhost:8080/hooks/in")) {
+            assertThatThrownBy(() -> urls.check(other)).as(other).isInstanceOf(CallbackUrls.Refused.class)
+                    .hasMessage("callbackUrl points to a loopback, private or link-local address");
+        }
+        assertThatThrownBy(() -> urls.allowedAddresses("127.0.0.1", 8081)).isInstanceOf(CallbackUrls.Refused.class);
+        assertThatThrownBy(() -> urls.allowedAddresses("localhost", 8080)).isInstanceOf(CallbackUrls.Refused.class);
+        var defaultPort = new CallbackUrls(host -> new InetAddress[] {loopback}, CallbackUrls::isInternal, false,
+                () -> "http://127.0.0.1/in");
+        assertThat(defaultPort.isAllowed(CallbackUrls.parse("http://127.0.0.1:80/in"))).isTrue();
+        var notYet = new CallbackUrls(host -> new InetAddress[] {loopback}, CallbackUrls::isInternal, false, () -> null);
+        assertThatThrownBy(() -> notYet.check("http://127.0.0.1:8080/hooks/in")).isInstanceOf(CallbackUrls.Refused.class);
+        assertThatThrownBy(() -> notYet.allowedAddresses("127.0.0.1", 8080)).isInstanceOf(CallbackUrls.Refused.class);
     }
 }

@@ -320,6 +320,121 @@
     }
     summary.textContent = seen.size + (seen.size === 1 ? ' thread' : ' different threads') + ' ran the 10 calls';
   });
+  const FINISHED = ['SUCCEEDED', 'FAILED', 'CANCELLED', 'EXPIRED'];
+  const POLL_MS = 250;
+
+  function sleep(ms) {
+    return new Promise(resolve => setTimeout(resolve, ms));
+  }
+
+  function jobWay(id, submitted) {
+    const panel = document.getElementById(id);
+    const progress = panel.querySelector('.progress');
+    const arrived = panel.querySelector('.arrived');
+    panel.dataset.state = 'waiting';
+    progress.textContent = 'waiting…';
+    arrived.textContent = '';
+    return {
+      progress: text => { progress.textContent = text; },
+      arrived: (state, detail) => {
+        panel.dataset.state = 'arrived';
+        arrived.textContent = state + ' at +' + Math.round(performance.now() - submitted) + ' ms' + (detail ? ' ' + detail : '');
+      },
+      failed: text => { panel.dataset.state = 'failed'; arrived.textContent = text; }
+    };
+  }
+
+  function percent(job) {
+    return job.state + ' ' + job.progress.percent + '%';
+  }
+
+  function count(n, what) {
+    return n + ' ' + what + (n === 1 ? '' : 's');
+  }
+
+  async function byPolling(id, way) {
+    for (let requests = 1; ; requests++) {
+      const job = await fetch('/jobs/' + id).then(r => r.json());
+      way.progress(percent(job) + ' (' + count(requests, 'request') + ')');
+      if (FINISHED.includes(job.state)) {
+        way.arrived(job.state, 'after ' + count(requests, 'request'));
+        return;
+      }
+      await sleep(POLL_MS);
+    }
+  }
+
+  async function byLongPolling(id, way) {
+    for (let requests = 1; ; requests++) {
+      const job = await fetch('/jobs/' + id + '?wait=30s').then(r => r.json());
+      way.progress(percent(job) + ' (' + count(requests, 'request') + ')');
+      if (FINISHED.includes(job.state)) {
+        way.arrived(job.state, 'after ' + count(requests, 'request'));
+        return;
+      }
+    }
+  }
+
+  async function byWebhook(id, way) {
+    way.progress('the page asks the receiver every ' + POLL_MS + ' ms');
+    for (;;) {
+      const received = await fetch('/dashboard/webhook/' + id).then(r => r.json());
+      if (received.received) {
+        way.progress('received +' + received.msAfterSubmission + ' ms (server clock), signature '
+          + (received.verified ? 'verified' : 'NOT verified'));
+        way.arrived(received.state, 'on the page');
+        return;
+      }
+      await sleep(POLL_MS);
+    }
+  }
+
+  function byEvents(id, way) {
+    const source = new EventSource('/jobs/' + id + '/events');
+    let events = 0;
+    source.addEventListener('progress', event => {
+      events++;
+      const job = JSON.parse(event.data);
+      way.progress(job.state + ' ' + job.percent + '% (' + count(events, 'event') + ')');
+    });
+    source.addEventListener('result', event => {
+      source.close();
+      way.progress(percent(JSON.parse(event.data).job) + ' (' + count(events + 1, 'event') + ')');
+      way.arrived('SUCCEEDED', 'after ' + count(events + 1, 'event'));
+    });
+    source.addEventListener('error', event => {
+      source.close();
+      if (event.data) {
+        way.arrived(JSON.parse(event.data).job.state, 'after ' + count(events + 1, 'event'));
+      } else if (document.getElementById('job-sse').dataset.state === 'waiting') {
+        way.failed('the stream closed before the result');
+      }
+    });
+  }
+
+  document.getElementById('job-start').addEventListener('click', async () => {
+    const status = document.getElementById('job-status');
+    const receiver = await fetch('/dashboard/webhook').then(r => r.json());
+    const submitted = performance.now();
+    const ways = ['job-poll', 'job-longpoll', 'job-webhook', 'job-sse'].map(id => jobWay(id, submitted));
+    const response = await fetch('/jobs/report', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ms: 2000, steps: 10, callbackUrl: receiver.url })
+    });
+    const job = await response.json();
+    if (!response.ok) {
+      status.textContent = 'refused: ' + job.detail;
+      ways.forEach(way => way.failed('no job'));
+      return;
+    }
+    status.textContent = 'job ' + job.id + ' submitted, webhook to ' + receiver.url;
+    const failed = way => error => way.failed('failed: ' + error.message);
+    byPolling(job.id, ways[0]).catch(failed(ways[0]));
+    byLongPolling(job.id, ways[1]).catch(failed(ways[1]));
+    byWebhook(job.id, ways[2]).catch(failed(ways[2]));
+    byEvents(job.id, ways[3]);
+  });
+
   for (const button of document.querySelectorAll('button[data-fire]')) {
     button.addEventListener('click', () => {
       const path = button.dataset.fire;
