@@ -12,9 +12,10 @@ import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What {@link PostgresKeyedLocks} and {@link PostgresLimiter} share: lock ids of the two-int advisory
- * lock space, borrowing and returning the connection that holds a lock, and the {@code spindle.lock.*}
- * meters (registered as {@link PostgresMutex} does, so every lock kind shares one metric family).
+ * What the cross-instance locks share: returning or evicting the connection that held a lock, and
+ * the {@code spindle.lock.*} meters (the in-process locks' names and descriptions, so every lock kind
+ * fits one metric family); for {@link PostgresKeyedLocks} and {@link PostgresLimiter} also lock ids
+ * of the two-int advisory lock space.
  */
 final class AdvisoryLocks {
 
