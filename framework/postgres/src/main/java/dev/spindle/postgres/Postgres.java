@@ -19,7 +19,7 @@ import javax.sql.DataSource;
 /**
  * A PostgreSQL database shared by the instances of an app: a bounded connection pool (HikariCP), the
  * schema Spindle's tables live in, and what is built on them: the shared job store
- * ({@link #jobStore()}) and cross-instance mutexes ({@link #mutex}).
+ * ({@link #jobStore()}) and cross-instance locks ({@link #mutex}, {@link #keyedLocks}, {@link #limiter}).
  * <pre>{@code
  * Postgres db = Postgres.connect("jdbc:postgresql://127.0.0.1:5432/app?user=app&password=secret");
  * Jobs jobs = Jobs.install(app, settings -> settings.store(db.jobStore()).kind("report", Req.class, work));
@@ -108,6 +108,27 @@ public final class Postgres implements AutoCloseable {
      */
     public PostgresMutex mutex(String name, MeterRegistry registry) {
         return new PostgresMutex(this, name, "spindle.mutex:", registry);
+    }
+
+    /**
+     * Keyed locks held across every instance on this database, one advisory lock per key (see
+     * {@link PostgresKeyedLocks}), recording the {@code spindle.lock.*} meters in {@code registry} if
+     * not {@code null}. Instances that share the locks give them the same name.
+     */
+    public <K> PostgresKeyedLocks<K> keyedLocks(String name, MeterRegistry registry) {
+        return new PostgresKeyedLocks<>(this, name, registry);
+    }
+
+    /**
+     * A limiter admitting {@code permits} callers of all instances on this database at once, as
+     * {@code permits} advisory-lock slots (see {@link PostgresLimiter}), recording the
+     * {@code spindle.lock.*} meters in {@code registry} if not {@code null}. Every instance must give
+     * the same name the same number of permits.
+     *
+     * @throws IllegalArgumentException if {@code permits < 1}
+     */
+    public PostgresLimiter limiter(String name, int permits, MeterRegistry registry) {
+        return new PostgresLimiter(this, name, permits, registry);
     }
 
     /** Closes the pool: locks held through it are released, as the sessions holding them end. */

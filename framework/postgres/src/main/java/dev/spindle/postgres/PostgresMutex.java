@@ -3,9 +3,7 @@ package dev.spindle.postgres;
 import dev.spindle.locks.Held;
 import dev.spindle.locks.LockTimeoutException;
 import dev.spindle.locks.Mutex;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,7 +12,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link Mutex} that holds across every instance connected to one database: the same methods and
@@ -52,9 +49,7 @@ public final class PostgresMutex {
     private final String name;
     private final String key;
     private final Mutex local;
-    private final Timer wait;
-    private final Timer held;
-    private final Counter timeouts;
+    private final AdvisoryLocks advisory;
     /** The connection holding the advisory lock, and how many handles the holding thread has: touched only under {@link #local}. */
     private Connection connection;
     private int depth;
@@ -64,18 +59,7 @@ public final class PostgresMutex {
         this.name = Objects.requireNonNull(name, "name");
         this.key = namespace + name;
         this.local = Mutex.create(name);
-        if (registry == null) {
-            this.wait = null;
-            this.held = null;
-            this.timeouts = null;
-        } else {
-            this.wait = Timer.builder("spindle.lock.wait").description("Time from asking for a lock to getting it")
-                    .tag("lock", name).register(registry);
-            this.held = Timer.builder("spindle.lock.held").description("Time a lock was held, from acquisition to release")
-                    .tag("lock", name).register(registry);
-            this.timeouts = Counter.builder("spindle.lock.timeouts").description("Timed acquisitions that gave up")
-                    .tag("lock", name).register(registry);
-        }
+        this.advisory = new AdvisoryLocks(db, name, registry);
     }
 
     /** The name given at creation. */
@@ -85,7 +69,7 @@ public final class PostgresMutex {
 
     /** Waits until no thread of any instance holds the mutex, and takes it; interruption does not end the wait. */
     public Held acquire() {
-        long start = System.nanoTime();
+        long start = advisory.startWait();
         Held inProcess = local.acquire();
         return across(inProcess, start, null);
     }
@@ -96,7 +80,7 @@ public final class PostgresMutex {
      * @throws InterruptedException if interrupted before or while waiting in-process; the mutex is not held
      */
     public Held acquireInterruptibly() throws InterruptedException {
-        long start = System.nanoTime();
+        long start = advisory.startWait();
         Held inProcess = local.acquireInterruptibly();
         return across(inProcess, start, null);
     }
@@ -108,12 +92,12 @@ public final class PostgresMutex {
      * @throws InterruptedException if interrupted while waiting in-process; the mutex is not held
      */
     public Held acquire(Duration timeout) throws InterruptedException {
-        long start = System.nanoTime();
+        long start = advisory.startWait();
         Held inProcess;
         try {
             inProcess = local.acquire(timeout);
         } catch (LockTimeoutException e) {
-            timedOut();
+            advisory.timedOut();
             throw e;
         }
         Duration left = timeout.minusNanos(System.nanoTime() - start);
@@ -122,7 +106,7 @@ public final class PostgresMutex {
 
     /** Takes the mutex if no thread of any instance holds it now, without waiting. */
     public Optional<Held> tryAcquire() {
-        long start = System.nanoTime();
+        long start = advisory.startWait();
         Optional<Held> inProcess = local.tryAcquire();
         if (inProcess.isEmpty()) {
             return Optional.empty();
@@ -136,15 +120,15 @@ public final class PostgresMutex {
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();
                 if (!rows.getBoolean(1)) {
-                    giveBack(borrowed, false);
+                    advisory.giveBack(borrowed, false);
                     inProcess.get().close();
                     return Optional.empty();
                 }
             }
         } catch (SQLException e) {
-            giveBack(borrowed, true);
+            advisory.giveBack(borrowed, true);
             inProcess.get().close();
-            throw failed(e);
+            throw AdvisoryLocks.failed(e);
         }
         connection = borrowed;
         return Optional.of(handle(inProcess.get(), start));
@@ -179,13 +163,13 @@ public final class PostgresMutex {
             }
         } catch (SQLException e) {
             boolean timedOut = "55P03".equals(e.getSQLState());
-            giveBack(borrowed, true);
+            advisory.giveBack(borrowed, true);
             inProcess.close();
             if (timedOut) {
-                timedOut();
+                advisory.timedOut();
                 throw new LockTimeoutException(name, timeout);
             }
-            throw failed(e);
+            throw AdvisoryLocks.failed(e);
         }
         connection = borrowed;
         return handle(inProcess, start);
@@ -196,15 +180,12 @@ public final class PostgresMutex {
             return db.connection();
         } catch (SQLException e) {
             inProcess.close();
-            throw failed(e);
+            throw AdvisoryLocks.failed(e);
         }
     }
 
     private Held handle(Held inProcess, long start) {
-        long acquiredAt = System.nanoTime();
-        if (wait != null) {
-            wait.record(acquiredAt - start, TimeUnit.NANOSECONDS);
-        }
+        long acquiredAt = advisory.acquired(start);
         depth++;
         return new Held() {
             private boolean released;
@@ -222,9 +203,7 @@ public final class PostgresMutex {
                     unlock();
                 }
                 inProcess.close();
-                if (held != null) {
-                    held.record(System.nanoTime() - acquiredAt, TimeUnit.NANOSECONDS);
-                }
+                advisory.released(acquiredAt);
             }
         };
     }
@@ -236,31 +215,9 @@ public final class PostgresMutex {
         try (PreparedStatement statement = holding.prepareStatement("SELECT pg_advisory_unlock(hashtextextended(?, 0))")) {
             statement.setString(1, key);
             statement.execute();
-            giveBack(holding, false);
+            advisory.giveBack(holding, false);
         } catch (SQLException e) {
-            giveBack(holding, true);
+            advisory.giveBack(holding, true);
         }
-    }
-
-    private void giveBack(Connection borrowed, boolean evict) {
-        try {
-            if (evict) {
-                db.evict(borrowed);
-            } else {
-                borrowed.close();
-            }
-        } catch (SQLException e) {
-            db.evict(borrowed);
-        }
-    }
-
-    private void timedOut() {
-        if (timeouts != null) {
-            timeouts.increment();
-        }
-    }
-
-    private static IllegalStateException failed(SQLException e) {
-        return new IllegalStateException("The lock's database failed: " + e.getMessage(), e);
     }
 }

@@ -1,0 +1,163 @@
+package dev.spindle.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.spindle.locks.Held;
+import dev.spindle.locks.LockTimeoutException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Limiters of advisory-lock slots against the real server: two connection pools of four stand for two instances. */
+class PostgresLimiterTest {
+
+    private static PostgresTesting database;
+    private static Postgres a;
+    private static Postgres b;
+
+    @BeforeAll
+    static void connect() {
+        database = PostgresTesting.fresh("limiter");
+        a = database.connect(4);
+        b = database.connect(4);
+    }
+
+    @AfterAll
+    static void drop() throws Exception {
+        a.close();
+        b.close();
+        database.close();
+    }
+
+    private static int active(Postgres db) {
+        return ((HikariDataSource) db.dataSource()).getHikariPoolMXBean().getActiveConnections();
+    }
+
+    @Test
+    void a_limiter_of_three_across_two_instances_never_admits_a_fourth_and_everyone_finishes() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        PostgresLimiter onA = a.limiter("render", 3, registry);
+        PostgresLimiter onB = b.limiter("render", 3, registry);
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger mostInside = new AtomicInteger();
+        AtomicInteger mostConnections = new AtomicInteger();
+        AtomicInteger finished = new AtomicInteger();
+        CyclicBarrier together = new CyclicBarrier(128);
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 128; t++) {
+                PostgresLimiter limiter = t % 2 == 0 ? onA : onB;
+                Postgres db = t % 2 == 0 ? a : b;
+                done.add(threads.submit(() -> {
+                    together.await();
+                    for (int i = 0; i < 3; i++) {
+                        try (Held permit = limiter.acquire()) {
+                            mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                            mostConnections.accumulateAndGet(active(db), Math::max);
+                            Thread.yield();
+                            inside.decrementAndGet();
+                        }
+                    }
+                    finished.incrementAndGet();
+                    return null;
+                }));
+            }
+            for (Future<?> future : done) {
+                future.get();
+            }
+        }
+        assertThat(finished.get()).isEqualTo(128);
+        assertThat(mostInside.get()).isBetween(1, 3);
+        assertThat(mostConnections.get()).as("one connection per held permit, none per waiter").isLessThanOrEqualTo(3);
+        assertThat(onA.available()).isEqualTo(3);
+        assertThat(registry.get("spindle.lock.wait").tag("lock", "render").timer().count()).isEqualTo(384);
+        assertThat(registry.get("spindle.lock.held").tag("lock", "render").timer().count()).isEqualTo(384);
+    }
+
+    @Test
+    void three_permits_are_held_at_once_across_instances_and_a_fourth_caller_times_out() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        PostgresLimiter onA = a.limiter("full", 3, registry);
+        PostgresLimiter onB = b.limiter("full", 3, registry);
+        Held first = onA.acquire();
+        Held second = onA.acquire(Duration.ofSeconds(30));
+        Held third = onB.tryAcquire().orElseThrow();
+        try {
+            assertThat(onB.available()).isZero();
+            assertThat(onB.tryAcquire()).isEmpty();
+            assertThatThrownBy(() -> onB.acquire(Duration.ofMillis(50))).isInstanceOf(LockTimeoutException.class)
+                    .hasMessageContaining("'full'");
+            assertThatThrownBy(() -> onA.acquire(Duration.ofMillis(50))).isInstanceOf(LockTimeoutException.class);
+            third.close();
+            try (Held fromB = onA.acquire(Duration.ofSeconds(30))) {
+                assertThatThrownBy(() -> onA.acquire(Duration.ofMillis(50))).as("all three permits are A's now")
+                        .isInstanceOf(LockTimeoutException.class);
+            }
+        } finally {
+            first.close();
+            second.close();
+            third.close();
+        }
+        assertThat(onA.available()).isEqualTo(3);
+        assertThat(registry.get("spindle.lock.timeouts").tag("lock", "full").counter().count()).isEqualTo(3);
+    }
+
+    @Test
+    void a_permit_is_closed_once_from_any_thread() throws Exception {
+        PostgresLimiter onA = a.limiter("single", 1, null);
+        PostgresLimiter onB = b.limiter("single", 1, null);
+        Held permit = onA.acquire();
+        try (ExecutorService other = Executors.newSingleThreadExecutor()) {
+            other.submit(permit::close).get();
+            other.submit(permit::close).get();
+            Optional<Held> onOther = onB.tryAcquire();
+            assertThat(onOther).isPresent();
+            permit.close();
+            assertThat(onA.tryAcquire()).as("closing twice did not free a second slot").isEmpty();
+            onOther.get().close();
+        }
+        assertThat(onA.available()).isEqualTo(1);
+    }
+
+    @Test
+    void the_permits_of_an_instance_whose_connections_die_are_released() throws Exception {
+        PostgresLimiter onA = a.limiter("dying", 2, null);
+        PostgresLimiter onB = b.limiter("dying", 2, null);
+        Held first = onA.acquire();
+        Held second = onA.acquire();
+        assertThat(onB.tryAcquire()).isEmpty();
+        try (Connection connection = b.dataSource().getConnection();
+             PreparedStatement statement = connection.prepareStatement("SELECT pg_terminate_backend(pid) FROM pg_locks "
+                     + "WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid::bigint = ? "
+                     + "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")) {
+            statement.setLong(1, Integer.toUnsignedLong(onA.namespace()));
+            statement.execute();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        Held onOther = onB.acquire(Duration.ofSeconds(30));
+        Held another = onB.acquire(Duration.ofSeconds(30));
+        first.close();
+        second.close();
+        onOther.close();
+        another.close();
+        try (Held again = onA.acquire(Duration.ofSeconds(30))) {
+            assertThat(onA.available()).isEqualTo(1);
+        }
+    }
+}
