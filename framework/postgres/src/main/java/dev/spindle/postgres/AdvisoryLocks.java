@@ -1,5 +1,7 @@
 package dev.spindle.postgres;
 
+import dev.spindle.locks.Held;
+import dev.spindle.locks.LockTimeoutException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -9,6 +11,8 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -65,6 +69,55 @@ final class AdvisoryLocks {
         } catch (SQLException e) {
             throw failed(e);
         }
+    }
+
+    /** As {@link #borrow()}, releasing the in-process holder {@code inProcess} if no connection can be had. */
+    Connection borrow(Held inProcess) {
+        try {
+            return borrow();
+        } catch (RuntimeException e) {
+            inProcess.close();
+            throw e;
+        }
+    }
+
+    /** Binds the parameters of a statement that takes one advisory lock. */
+    @FunctionalInterface
+    interface Binding {
+        void bind(PreparedStatement statement) throws SQLException;
+    }
+
+    /**
+     * Borrows a connection and takes a session advisory lock on it with {@code sql}, waiting at most
+     * {@code timeout} ({@code null}: as long as it takes, through PostgreSQL's {@code lock_timeout}).
+     * On any failure the connection is evicted and {@code inProcess} released.
+     *
+     * @return the connection that now holds the lock
+     * @throws LockTimeoutException when the timeout passed first
+     */
+    Connection lock(String sql, Binding binding, Duration timeout, Held inProcess) {
+        Connection borrowed = borrow(inProcess);
+        try (Statement setting = borrowed.createStatement()) {
+            if (timeout != null) {
+                setting.execute("SET lock_timeout = " + Math.max(1, timeout.toMillis()));
+            }
+            try (PreparedStatement statement = borrowed.prepareStatement(sql)) {
+                binding.bind(statement);
+                statement.execute();
+            }
+            if (timeout != null) {
+                setting.execute("RESET lock_timeout");
+            }
+        } catch (SQLException e) {
+            giveBack(borrowed, true);
+            inProcess.close();
+            if ("55P03".equals(e.getSQLState())) {
+                timedOut();
+                throw new LockTimeoutException(name, timeout);
+            }
+            throw failed(e);
+        }
+        return borrowed;
     }
 
     /** Releases the session lock {@code (namespace, id)} and returns the connection, or evicts it if the unlock failed. */

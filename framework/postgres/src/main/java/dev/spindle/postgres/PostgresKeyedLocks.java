@@ -8,7 +8,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -125,7 +124,7 @@ public final class PostgresKeyedLocks<K> {
         if (session != null) {
             return Optional.of(handle(id, session, inProcess.get(), start));
         }
-        Connection borrowed = borrow(inProcess.get());
+        Connection borrowed = advisory.borrow(inProcess.get());
         try (PreparedStatement statement = borrowed.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
             statement.setInt(1, namespace);
             statement.setInt(2, id);
@@ -245,29 +244,10 @@ public final class PostgresKeyedLocks<K> {
         if (session != null) {
             return handle(id, session, inProcess, start);
         }
-        Connection borrowed = borrow(inProcess);
-        try (Statement setting = borrowed.createStatement()) {
-            if (timeout != null) {
-                setting.execute("SET lock_timeout = " + Math.max(1, timeout.toMillis()));
-            }
-            try (PreparedStatement statement = borrowed.prepareStatement("SELECT pg_advisory_lock(?, ?)")) {
-                statement.setInt(1, namespace);
-                statement.setInt(2, id);
-                statement.execute();
-            }
-            if (timeout != null) {
-                setting.execute("RESET lock_timeout");
-            }
-        } catch (SQLException e) {
-            boolean timedOut = "55P03".equals(e.getSQLState());
-            advisory.giveBack(borrowed, true);
-            inProcess.close();
-            if (timedOut) {
-                advisory.timedOut();
-                throw new LockTimeoutException(name, timeout);
-            }
-            throw AdvisoryLocks.failed(e);
-        }
+        Connection borrowed = advisory.lock("SELECT pg_advisory_lock(?, ?)", statement -> {
+            statement.setInt(1, namespace);
+            statement.setInt(2, id);
+        }, timeout, inProcess);
         return hold(id, borrowed, inProcess, start);
     }
 
@@ -275,15 +255,6 @@ public final class PostgresKeyedLocks<K> {
         Session session = new Session(connection);
         sessions.put(id, session);
         return handle(id, session, inProcess, start);
-    }
-
-    private Connection borrow(Held inProcess) {
-        try {
-            return advisory.borrow();
-        } catch (RuntimeException e) {
-            inProcess.close();
-            throw e;
-        }
     }
 
     private Held handle(int id, Session session, Held inProcess, long start) {

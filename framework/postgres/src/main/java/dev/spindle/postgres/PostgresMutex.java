@@ -8,7 +8,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -45,7 +44,6 @@ import java.util.Optional;
  */
 public final class PostgresMutex {
 
-    private final Postgres db;
     private final String name;
     private final String key;
     private final Mutex local;
@@ -55,7 +53,6 @@ public final class PostgresMutex {
     private int depth;
 
     PostgresMutex(Postgres db, String name, String namespace, MeterRegistry registry) {
-        this.db = db;
         this.name = Objects.requireNonNull(name, "name");
         this.key = namespace + name;
         this.local = Mutex.create(name);
@@ -114,7 +111,7 @@ public final class PostgresMutex {
         if (depth > 0) {
             return Optional.of(handle(inProcess.get(), start));
         }
-        Connection borrowed = borrow(inProcess.get());
+        Connection borrowed = advisory.borrow(inProcess.get());
         try (PreparedStatement statement = borrowed.prepareStatement("SELECT pg_try_advisory_lock(hashtextextended(?, 0))")) {
             statement.setString(1, key);
             try (ResultSet rows = statement.executeQuery()) {
@@ -149,39 +146,9 @@ public final class PostgresMutex {
         if (depth > 0) {
             return handle(inProcess, start);
         }
-        Connection borrowed = borrow(inProcess);
-        try (Statement setting = borrowed.createStatement()) {
-            if (timeout != null) {
-                setting.execute("SET lock_timeout = " + Math.max(1, timeout.toMillis()));
-            }
-            try (PreparedStatement statement = borrowed.prepareStatement("SELECT pg_advisory_lock(hashtextextended(?, 0))")) {
-                statement.setString(1, key);
-                statement.execute();
-            }
-            if (timeout != null) {
-                setting.execute("RESET lock_timeout");
-            }
-        } catch (SQLException e) {
-            boolean timedOut = "55P03".equals(e.getSQLState());
-            advisory.giveBack(borrowed, true);
-            inProcess.close();
-            if (timedOut) {
-                advisory.timedOut();
-                throw new LockTimeoutException(name, timeout);
-            }
-            throw AdvisoryLocks.failed(e);
-        }
-        connection = borrowed;
+        connection = advisory.lock("SELECT pg_advisory_lock(hashtextextended(?, 0))",
+                statement -> statement.setString(1, key), timeout, inProcess);
         return handle(inProcess, start);
-    }
-
-    private Connection borrow(Held inProcess) {
-        try {
-            return db.connection();
-        } catch (SQLException e) {
-            inProcess.close();
-            throw AdvisoryLocks.failed(e);
-        }
     }
 
     private Held handle(Held inProcess, long start) {
