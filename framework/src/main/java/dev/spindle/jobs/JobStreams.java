@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -226,76 +227,103 @@ final class JobStreams {
         private boolean ended;
         /** The message that ended the stream because the app stops, if it did. */
         private Message stopped;
+        /** Guards the fields above; a {@code ReentrantLock}, not a monitor, so a virtual thread never pins on it. */
+        private final ReentrantLock lock = new ReentrantLock();
 
         Followers(String id) {
             this.id = id;
         }
 
-        synchronized int size() {
-            return channels.size();
+        int size() {
+            lock.lock();
+            try {
+                return channels.size();
+            } finally {
+                lock.unlock();
+            }
         }
 
         /** Adds a channel and sends it the current state; {@code false} if the job has its most followers. */
-        synchronized boolean add(Channel channel, long seenVersion) {
-            if (!ended && channels.size() >= maxSubscribers) {
-                return false;
-            }
-            if (stopped != null) {
-                channel.stop(stopped.json, stopped.version);
+        boolean add(Channel channel, long seenVersion) {
+            lock.lock();
+            try {
+                if (!ended && channels.size() >= maxSubscribers) {
+                    return false;
+                }
+                if (stopped != null) {
+                    channel.stop(stopped.json, stopped.version);
+                    return true;
+                }
+                if (last != null && last.version > seenVersion) {
+                    channel.send(last.type, last.json, last.version);
+                }
+                if (ended) {
+                    channel.close();
+                } else {
+                    channels.add(channel);
+                }
                 return true;
+            } finally {
+                lock.unlock();
             }
-            if (last != null && last.version > seenVersion) {
-                channel.send(last.type, last.json, last.version);
-            }
-            if (ended) {
-                channel.close();
-            } else {
-                channels.add(channel);
-            }
-            return true;
         }
 
-        synchronized void remove(Channel channel) {
-            channels.remove(channel);
+        void remove(Channel channel) {
+            lock.lock();
+            try {
+                channels.remove(channel);
+            } finally {
+                lock.unlock();
+            }
         }
 
         /**
          * Ends every stream with the {@code stopping} message, unless the job has ended (its final
          * message is then sent, or on its way, by {@link #accept}).
          */
-        synchronized void stop() {
-            JobEntry entry = jobs.live(id);
-            if (ended || entry == null) {
-                return;
+        void stop() {
+            lock.lock();
+            try {
+                JobEntry entry = jobs.live(id);
+                if (ended || entry == null) {
+                    return;
+                }
+                entry.unsubscribe(this);
+                Job job = entry.snapshot();
+                if (job.state().isFinished()) {
+                    return;
+                }
+                ended = true;
+                stopped = stopping(job);
+                for (Channel channel : channels) {
+                    channel.stop(stopped.json, stopped.version);
+                }
+                channels.clear();
+                following.remove(id, this);
+            } finally {
+                lock.unlock();
             }
-            entry.unsubscribe(this);
-            Job job = entry.snapshot();
-            if (job.state().isFinished()) {
-                return;
-            }
-            ended = true;
-            stopped = stopping(job);
-            for (Channel channel : channels) {
-                channel.stop(stopped.json, stopped.version);
-            }
-            channels.clear();
-            following.remove(id, this);
         }
 
         @Override
-        public synchronized void accept(Job job) {
-            if (ended || (last != null && job.version() <= last.version)) {
-                return;
-            }
-            last = message(job);
-            for (Channel channel : channels) {
-                channel.send(last.type, last.json, last.version);
-            }
-            if (last.last) {
-                ended = true;
-                channels.forEach(Channel::close);
-                channels.clear();
-                following.remove(id, this);
+        public void accept(Job job) {
+            lock.lock();
+            try {
+                if (ended || (last != null && job.version() <= last.version)) {
+                    return;
+                }
+                last = message(job);
+                for (Channel channel : channels) {
+                    channel.send(last.type, last.json, last.version);
+                }
+                if (last.last) {
+                    ended = true;
+                    channels.forEach(Channel::close);
+                    channels.clear();
+                    following.remove(id, this);
+                }
+            } finally {
+                lock.unlock();
             }
         }
     }

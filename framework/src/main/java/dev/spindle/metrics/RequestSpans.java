@@ -12,7 +12,7 @@ import java.util.List;
  * <pre>{@code
  * try (RequestSpans.Subscription spans = app.spans().subscribe()) {
  *     for (RequestSpan span : spans.poll()) {
- *         System.out.println(span.thread() + " ran " + span.route());
+ *         log.info("{} ran {}", span.thread(), span.route());
  *     }
  * }
  * }</pre>

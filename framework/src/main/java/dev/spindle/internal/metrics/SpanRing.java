@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The ring buffer behind {@link RequestSpans}: a writer claims a sequence number and stores its span
@@ -90,6 +91,8 @@ public final class SpanRing implements RequestSpans {
 
     private final class Reader implements Subscription {
         private final AtomicBoolean closed = new AtomicBoolean();
+        /** Guards {@code cursor} and {@code missed} for a reader shared by threads; not a monitor, so no virtual thread pins. */
+        private final ReentrantLock lock = new ReentrantLock();
         private long cursor;
         private long missed;
 
@@ -98,7 +101,16 @@ public final class SpanRing implements RequestSpans {
         }
 
         @Override
-        public synchronized List<RequestSpan> poll() {
+        public List<RequestSpan> poll() {
+            lock.lock();
+            try {
+                return read();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private List<RequestSpan> read() {
             long head = next.get();
             List<RequestSpan> spans = new ArrayList<>((int) Math.min(64, head - cursor));
             if (head - cursor > slots.length()) {
@@ -121,8 +133,13 @@ public final class SpanRing implements RequestSpans {
         }
 
         @Override
-        public synchronized long missed() {
-            return missed;
+        public long missed() {
+            lock.lock();
+            try {
+                return missed;
+            } finally {
+                lock.unlock();
+            }
         }
 
         @Override
