@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -118,6 +119,33 @@ final class AdvisoryLocks {
             throw failed(e);
         }
         return borrowed;
+    }
+
+    /**
+     * Borrows a connection and tries {@code sql}, a {@code pg_try_advisory_lock} that answers at once.
+     * If the lock is taken, or on any failure, the connection goes back (evicted on failure) and
+     * {@code inProcess} is released.
+     *
+     * @return the connection that now holds the lock, or {@code null} if another session holds it
+     */
+    Connection tryLock(String sql, Binding binding, Held inProcess) {
+        Connection borrowed = borrow(inProcess);
+        try (PreparedStatement statement = borrowed.prepareStatement(sql)) {
+            binding.bind(statement);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                if (rows.getBoolean(1)) {
+                    return borrowed;
+                }
+            }
+        } catch (SQLException e) {
+            giveBack(borrowed, true);
+            inProcess.close();
+            throw failed(e);
+        }
+        giveBack(borrowed, false);
+        inProcess.close();
+        return null;
     }
 
     /** Releases the session lock {@code (namespace, id)} and returns the connection, or evicts it if the unlock failed. */

@@ -5,9 +5,6 @@ import dev.spindle.locks.KeyedLocks;
 import dev.spindle.locks.LockTimeoutException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -124,22 +121,12 @@ public final class PostgresKeyedLocks<K> {
         if (session != null) {
             return Optional.of(handle(id, session, inProcess.get(), start));
         }
-        Connection borrowed = advisory.borrow(inProcess.get());
-        try (PreparedStatement statement = borrowed.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
+        Connection borrowed = advisory.tryLock("SELECT pg_try_advisory_lock(?, ?)", statement -> {
             statement.setInt(1, namespace);
             statement.setInt(2, id);
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                if (!rows.getBoolean(1)) {
-                    advisory.giveBack(borrowed, false);
-                    inProcess.get().close();
-                    return Optional.empty();
-                }
-            }
-        } catch (SQLException e) {
-            advisory.giveBack(borrowed, true);
-            inProcess.get().close();
-            throw AdvisoryLocks.failed(e);
+        }, inProcess.get());
+        if (borrowed == null) {
+            return Optional.empty();
         }
         return Optional.of(hold(id, borrowed, inProcess.get(), start));
     }

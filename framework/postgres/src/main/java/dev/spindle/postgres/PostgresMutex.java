@@ -6,7 +6,6 @@ import dev.spindle.locks.Mutex;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Objects;
@@ -111,21 +110,10 @@ public final class PostgresMutex {
         if (depth > 0) {
             return Optional.of(handle(inProcess.get(), start));
         }
-        Connection borrowed = advisory.borrow(inProcess.get());
-        try (PreparedStatement statement = borrowed.prepareStatement("SELECT pg_try_advisory_lock(hashtextextended(?, 0))")) {
-            statement.setString(1, key);
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                if (!rows.getBoolean(1)) {
-                    advisory.giveBack(borrowed, false);
-                    inProcess.get().close();
-                    return Optional.empty();
-                }
-            }
-        } catch (SQLException e) {
-            advisory.giveBack(borrowed, true);
-            inProcess.get().close();
-            throw AdvisoryLocks.failed(e);
+        Connection borrowed = advisory.tryLock("SELECT pg_try_advisory_lock(hashtextextended(?, 0))",
+                statement -> statement.setString(1, key), inProcess.get());
+        if (borrowed == null) {
+            return Optional.empty();
         }
         connection = borrowed;
         return Optional.of(handle(inProcess.get(), start));
