@@ -1,6 +1,7 @@
 package dev.spindle.jobs;
 
 import static dev.spindle.jobs.JobTesting.client;
+import static dev.spindle.jobs.JobTesting.event;
 import static dev.spindle.jobs.JobTesting.json;
 import static dev.spindle.jobs.JobTesting.post;
 import static dev.spindle.jobs.JobTesting.request;
@@ -18,7 +19,6 @@ import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -294,27 +294,5 @@ class JobStreamsTest {
         } finally {
             app.stop();
         }
-    }
-
-    /** The fields of the next event, read as the SSE spec says: {@code name:value}, one optional space after the colon. */
-    private static Map<String, String> event(Iterator<String> lines) {
-        Map<String, String> event = new LinkedHashMap<>();
-        while (lines.hasNext()) {
-            String line = lines.next();
-            if (line.isEmpty()) {
-                if (!event.isEmpty()) {
-                    return event;
-                }
-                continue;
-            }
-            int colon = line.indexOf(':');
-            if (colon > 0) {
-                String value = line.substring(colon + 1);
-                event.merge(line.substring(0, colon), value.startsWith(" ") ? value.substring(1) : value,
-                        (a, b) -> a + "\n" + b);
-            }
-        }
-        assertThat(event).as("an event before the stream ended").isNotEmpty();
-        return event;
     }
 }

@@ -1,5 +1,7 @@
 package dev.spindle.jobs;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.spindle.Spindle;
 import dev.spindle.SpindleConfig;
 import io.restassured.path.json.JsonPath;
@@ -12,6 +14,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -132,5 +136,27 @@ final class JobTesting {
         public Instant instant() {
             return now.get();
         }
+    }
+
+    /** The fields of the next event, read as the SSE spec says: {@code name:value}, one optional space after the colon. */
+    static Map<String, String> event(Iterator<String> lines) {
+        Map<String, String> event = new LinkedHashMap<>();
+        while (lines.hasNext()) {
+            String line = lines.next();
+            if (line.isEmpty()) {
+                if (!event.isEmpty()) {
+                    return event;
+                }
+                continue;
+            }
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                String value = line.substring(colon + 1);
+                event.merge(line.substring(0, colon), value.startsWith(" ") ? value.substring(1) : value,
+                        (a, b) -> a + "\n" + b);
+            }
+        }
+        assertThat(event).as("an event before the stream ended").isNotEmpty();
+        return event;
     }
 }

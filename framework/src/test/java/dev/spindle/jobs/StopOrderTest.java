@@ -1,6 +1,7 @@
 package dev.spindle.jobs;
 
 import static dev.spindle.jobs.JobTesting.client;
+import static dev.spindle.jobs.JobTesting.event;
 import static dev.spindle.jobs.JobTesting.json;
 import static dev.spindle.jobs.JobTesting.request;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,7 +19,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -177,27 +177,5 @@ class StopOrderTest {
         assertThat(response.status()).isEqualTo(503);
         assertThat(response.header("Retry-After")).isNotNull();
         assertThat(response.header("Content-Type")).isEqualTo("application/problem+json");
-    }
-
-    /** The next event of a stream, field by field; fails the test if the stream ends first. */
-    static Map<String, String> event(Iterator<String> lines) {
-        Map<String, String> event = new LinkedHashMap<>();
-        while (lines.hasNext()) {
-            String line = lines.next();
-            if (line.isEmpty()) {
-                if (!event.isEmpty()) {
-                    return event;
-                }
-                continue;
-            }
-            int colon = line.indexOf(':');
-            if (colon > 0) {
-                String value = line.substring(colon + 1);
-                event.merge(line.substring(0, colon), value.startsWith(" ") ? value.substring(1) : value,
-                        (a, b) -> a + "\n" + b);
-            }
-        }
-        assertThat(event).as("an event before the stream ended").isNotEmpty();
-        return event;
     }
 }
