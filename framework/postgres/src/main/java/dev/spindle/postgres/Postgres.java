@@ -26,9 +26,10 @@ import javax.sql.DataSource;
  * app.onStop(db::close);
  * }</pre>
  *
- * <p>Spindle's tables are created at {@link #connect} from one versioned SQL file
- * ({@code dev/spindle/postgres/schema-1.sql}), under an advisory lock so instances starting together
- * apply it once; the version applied is kept in {@code spindle_schema}.
+ * <p>Spindle's tables are created at {@link #connect} from versioned SQL files
+ * ({@code dev/spindle/postgres/schema-1.sql}, {@code schema-2.sql}, …), each applied once, in order,
+ * under an advisory lock so instances starting together apply them once; the version applied is kept
+ * in {@code spindle_schema}, so a database made by an older Spindle gets only the newer files.
  *
  * <p><b>Threading:</b> safe for concurrent use. Every call may block on a pooled connection.
  */
@@ -36,7 +37,7 @@ public final class Postgres implements AutoCloseable {
 
     /** The connections an instance opens at most by default: PostgreSQL allows 100 in all, shared by every instance. */
     public static final int DEFAULT_POOL_SIZE = 10;
-    private static final int SCHEMA_VERSION = 1;
+    private static final int SCHEMA_VERSION = 2;
     private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,40}");
 
     private final String url;
