@@ -12,6 +12,9 @@ import dev.spindle.jobs.Receiver.Request;
 import dev.spindle.postgres.Postgres;
 import dev.spindle.postgres.PostgresTesting;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -61,11 +64,17 @@ class MultiInstanceWebhooksTest {
         }
     }
 
-    /** An instance that runs gate jobs and delivers their webhooks, signed with the shared secret, looking every 100 ms. */
+    /** An instance that runs gate jobs and delivers their webhooks to the receiver, signed with the shared secret, looking every 100 ms. */
     private static Instance instance(String name, Receiver receiver, Function<JobStore, JobStore> store,
                                      Consumer<JobSettings> setup) {
+        return instance(name, receiver.url(), store, setup);
+    }
+
+    /** As above, exempting {@code allowedUrl} from the internal-address check, and only it. */
+    private static Instance instance(String name, String allowedUrl, Function<JobStore, JobStore> store,
+                                     Consumer<JobSettings> setup) {
         return Instances.start(name, database.connect(4), true, store, settings -> {
-            settings.webhookSecret(Receiver.SECRET).allowCallbackUrl(receiver.url()).resync(Duration.ofMillis(100));
+            settings.webhookSecret(Receiver.SECRET).allowCallbackUrl(allowedUrl).resync(Duration.ofMillis(100));
             setup.accept(settings);
         });
     }
@@ -268,6 +277,31 @@ class MultiInstanceWebhooksTest {
                     .isEqualTo(delivery(deliveryId, 1, 500, "failed"));
             assertThat(registry.get("spindle.webhook.abandoned").tag("reason", "backlog").counter().count()).isEqualTo(1);
             assertThat(receiver.total()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void the_instance_that_makes_a_delivery_checks_its_url_and_refuses_an_internal_one_before_connecting()
+            throws Exception {
+        try (ServerSocketChannel trap = ServerSocketChannel.open()) {
+            trap.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            trap.configureBlocking(false);
+            String url = "http://127.0.0.1:" + ((InetSocketAddress) trap.getLocalAddress()).getPort() + "/hook";
+            String id;
+            try (Instance a = instance("A", url, Instances::withoutWebhookClaims, settings -> { })) {
+                id = submit(a, null, url);
+                assertThat(json(send(request(a, "/jobs/" + id + "?wait=60s")).body()).get("state")).isEqualTo("SUCCEEDED");
+            }
+            String deliveryId = pending().getFirst().id();
+            try (Instance b = instance("B", "http://127.0.0.1:9/elsewhere", Function.identity(), settings -> { })) {
+                awaitEnded(deliveryId);
+                assertThat(recorded(b, id)).singleElement().satisfies(refused -> {
+                    assertThat(refused.outcome()).isEqualTo("refused");
+                    assertThat(refused.status()).isNull();
+                    assertThat(refused.detail()).contains("loopback");
+                });
+            }
+            assertThat(trap.accept()).as("B never connected to the URL only A exempts").isNull();
         }
     }
 
