@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -56,9 +57,28 @@ public final class Postgres implements AutoCloseable {
         this.pool = new HikariDataSource(config);
     }
 
-    /** Connects to the database at {@code url} (user and password as URL parameters), schema {@code public}. */
+    /**
+     * Connects to the database at {@code url} (user and password as URL parameters), keeping Spindle's
+     * tables in the schema the URL's {@code currentSchema} parameter names (the driver's own), else
+     * {@code public}.
+     *
+     * @throws IllegalArgumentException for a {@code currentSchema} that is not lower-case letters, digits and {@code _}
+     */
     public static Postgres connect(String url) {
-        return connect(url, "public", DEFAULT_POOL_SIZE);
+        return connect(url, schemaOf(url), DEFAULT_POOL_SIZE);
+    }
+
+    /** The URL's {@code currentSchema} parameter, or {@code public}. */
+    static String schemaOf(String url) {
+        int query = url.indexOf('?');
+        if (query >= 0) {
+            for (String parameter : url.substring(query + 1).split("&")) {
+                if (parameter.startsWith("currentSchema=")) {
+                    return URLDecoder.decode(parameter.substring("currentSchema=".length()), StandardCharsets.UTF_8);
+                }
+            }
+        }
+        return "public";
     }
 
     /**

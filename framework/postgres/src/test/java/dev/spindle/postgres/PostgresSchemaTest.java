@@ -17,7 +17,10 @@ import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
-/** The versioned schema files: a database an older Spindle made gets the newer files only, and a newer one is refused. */
+/**
+ * Where Spindle's tables live: the versioned schema files (a database an older Spindle made gets the
+ * newer files only, and a newer one is refused), and the schema a URL names.
+ */
 class PostgresSchemaTest {
 
     @Test
@@ -59,6 +62,15 @@ class PostgresSchemaTest {
             assertThatThrownBy(() -> database.connect(1)).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("is at version 99, newer than this Spindle's 2");
         }
+    }
+
+    @Test
+    void a_url_names_its_schema_with_the_drivers_current_schema_parameter() {
+        assertThat(Postgres.schemaOf("jdbc:postgresql://127.0.0.1/app?user=app&currentSchema=app_jobs&password=x"))
+                .isEqualTo("app_jobs");
+        assertThat(Postgres.schemaOf("jdbc:postgresql://127.0.0.1/app?user=app")).isEqualTo("public");
+        assertThatThrownBy(() -> Postgres.connect("jdbc:postgresql://127.0.0.1/app?currentSchema=a%3Bdrop"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'a;drop'");
     }
 
     /** A connection to the test's schema, created empty. */
