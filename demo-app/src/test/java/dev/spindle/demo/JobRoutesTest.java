@@ -13,9 +13,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.channels.ServerSocketChannel;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Properties;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -66,15 +72,18 @@ class JobRoutesTest {
     void two_demos_given_one_jobs_db_share_their_reports() throws Exception {
         String url = System.getenv().getOrDefault("SPINDLE_TEST_DB",
                 "jdbc:postgresql://127.0.0.1:5432/spindle_test?user=spindle&password=spindle");
-        try (java.sql.Connection connection = java.sql.DriverManager.getConnection(url, new java.util.Properties())) {
+        try (Connection connection = DriverManager.getConnection(url, new Properties())) {
             connection.isValid(5);
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             if (System.getenv("CI") != null) {
                 throw e;
             }
             Assumptions.abort("No PostgreSQL at 127.0.0.1:5432 (" + e.getMessage() + "): start one as .ci/run does");
         }
-        DemoOptions shared = new DemoOptions(ThreadingMode.virtualThreads(), "127.0.0.1", 0, 0, false, false, url);
+        // A schema of this run's, not public: builds of other Spindle versions share this database.
+        String schema = "demo_" + Long.toString(new SecureRandom().nextLong() >>> 1, 36);
+        DemoOptions shared = new DemoOptions(ThreadingMode.virtualThreads(), "127.0.0.1", 0, 0, false, false,
+                url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema);
         Spindle a = DemoApp.create(shared).start(0);
         Spindle b = DemoApp.create(shared).start(0);
         try {
@@ -88,6 +97,10 @@ class JobRoutesTest {
         } finally {
             a.stop();
             b.stop();
+            try (Connection connection = DriverManager.getConnection(url, new Properties());
+                 Statement statement = connection.createStatement()) {
+                statement.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            }
         }
     }
 
