@@ -175,10 +175,18 @@ class DashboardBrowserTest {
             for (String way : List.of("job-poll", "job-longpoll", "job-webhook", "job-sse")) {
                 assertThat(browser.driver.findElement(By.id(way)).getDomAttribute("data-state")).as(way).isEqualTo("arrived");
                 assertThat(browser.driver.findElement(By.cssSelector("#" + way + " .arrived")).getText()).as(way)
-                        .startsWith("SUCCEEDED at +").endsWith(way.equals("job-webhook") ? "ms on the page" : "");
+                        .startsWith("SUCCEEDED at +");
             }
+            assertThat(browser.driver.findElement(By.cssSelector("#job-webhook .arrived")).getText())
+                    .endsWith("ms, pushed by the receiver");
             assertThat(browser.driver.findElement(By.cssSelector("#job-webhook .progress")).getText())
-                    .contains("signature verified");
+                    .matches("the receiver got it at \\d\\d:\\d\\d:\\d\\d\\.\\d{3}, \\+\\d+ ms \\(server clock\\); signature verified");
+            // the delivery came on the receiver's event stream; the page never asked the receiver for it
+            @SuppressWarnings("unchecked")
+            List<String> fetched = (List<String>) browser.driver.executeScript(
+                    "return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname)");
+            assertThat(fetched).filteredOn(path -> path.startsWith(WebhookReceiver.PATH + "/"))
+                    .singleElement().asString().matches(WebhookReceiver.PATH + "/[^/]+/events");
             assertThat(browser.driver.findElement(By.id("job-status")).getText()).contains("submitted");
             assertThat(browser.consoleErrors()).isEmpty();
         }

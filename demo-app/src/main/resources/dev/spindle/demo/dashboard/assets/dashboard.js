@@ -338,7 +338,7 @@
       progress: text => { progress.textContent = text; },
       arrived: (state, detail) => {
         panel.dataset.state = 'arrived';
-        arrived.textContent = state + ' at +' + Math.round(performance.now() - submitted) + ' ms' + (detail ? ' ' + detail : '');
+        arrived.textContent = state + ' at +' + Math.round(performance.now() - submitted) + ' ms' + (detail ? ', ' + detail : '');
       },
       failed: text => { panel.dataset.state = 'failed'; arrived.textContent = text; }
     };
@@ -375,18 +375,26 @@
     }
   }
 
-  async function byWebhook(id, way) {
-    way.progress('the page asks the receiver every ' + POLL_MS + ' ms');
-    for (;;) {
-      const received = await fetch('/dashboard/webhook/' + id).then(r => r.json());
-      if (received.received) {
-        way.progress('received +' + received.msAfterSubmission + ' ms (server clock), signature '
-          + (received.verified ? 'verified' : 'NOT verified'));
-        way.arrived(received.state, 'on the page');
-        return;
-      }
-      await sleep(POLL_MS);
-    }
+  function clock(instant) {
+    const t = new Date(instant);
+    return t.toTimeString().slice(0, 8) + '.' + String(t.getMilliseconds()).padStart(3, '0');
+  }
+
+  // The receiver pushes the delivery on a stream of its own as the job's POST reaches it.
+  function byWebhook(id, way) {
+    way.progress('connecting to the receiver\'s stream');
+    const source = new EventSource('/dashboard/webhook/' + encodeURIComponent(id) + '/events');
+    source.addEventListener('waiting', () => way.progress('listening to the receiver\'s stream: no delivery yet'));
+    source.addEventListener('delivery', event => {
+      source.close();
+      const delivery = JSON.parse(event.data);
+      way.progress('the receiver got it at ' + clock(delivery.receivedAt) + ', +' + delivery.msAfterSubmission
+        + ' ms (server clock); signature ' + (delivery.verified ? 'verified' : 'NOT verified'));
+      way.arrived(delivery.state, 'pushed by the receiver');
+    });
+    source.addEventListener('error', () => {
+      if (source.readyState === EventSource.CLOSED) way.failed('the receiver\'s stream closed before the delivery');
+    });
   }
 
   function byEvents(id, way) {
@@ -431,7 +439,7 @@
     const failed = way => error => way.failed('failed: ' + error.message);
     byPolling(job.id, ways[0]).catch(failed(ways[0]));
     byLongPolling(job.id, ways[1]).catch(failed(ways[1]));
-    byWebhook(job.id, ways[2]).catch(failed(ways[2]));
+    byWebhook(job.id, ways[2]);
     byEvents(job.id, ways[3]);
   });
 
