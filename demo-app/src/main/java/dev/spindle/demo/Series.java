@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The dashboard's time series, kept on the server so that a page opened late sees the last
@@ -25,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * so instead of showing a stale or zero percentile.
  *
  * <p><b>Threading:</b> {@link #sample} runs on the dashboard's pump thread, {@link #view} on IO
- * threads; both read the meters without a lock and hold this object's lock only to add a reading or
+ * threads; both read the meters without a lock and hold one lock only to add a reading or
  * copy the {@value #SECONDS} kept.
  */
 final class Series {
@@ -77,6 +78,7 @@ final class Series {
     private final Spindle app;
     private final MeterRegistry registry;
     private final Deque<Reading> readings = new ArrayDeque<>();
+    private final ReentrantLock lock = new ReentrantLock();
 
     Series(Spindle app, MeterRegistry registry) {
         this.app = app;
@@ -89,7 +91,8 @@ final class Series {
         if (reading == null) {
             return;
         }
-        synchronized (this) {
+        lock.lock();
+        try {
             if (readings.isEmpty()) {
                 // what was counted before the first reading falls in the first second, not before the window
                 readings.addLast(new Reading(epochSecond - 1, Map.of(), Map.of(), Map.of()));
@@ -98,6 +101,8 @@ final class Series {
             while (readings.size() > SECONDS + 1) {
                 readings.removeFirst();
             }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -142,8 +147,11 @@ final class Series {
     View view() {
         Reading live = read(System.currentTimeMillis() / 1000);
         List<Reading> kept;
-        synchronized (this) {
+        lock.lock();
+        try {
             kept = new ArrayList<>(readings);
+        } finally {
+            lock.unlock();
         }
         List<Long> times = new ArrayList<>();
         Map<String, RouteSeries> routes = new TreeMap<>();
