@@ -35,6 +35,7 @@ import java.util.function.Function;
 public final class PostgresBenchmark {
 
     private static final Map<String, CountDownLatch> HELD = new ConcurrentHashMap<>();
+    private static final int WARM_UP = 10;
 
     record Hold(String key) {
     }
@@ -131,7 +132,7 @@ public final class PostgresBenchmark {
             PostgresLimiter limiter = a.limiter("bench", 4, null);
             rate("PostgresLimiter of 4 acquire() + release, uncontended, one thread", rounds, () -> limiter.acquire().close());
             for (int hold : new int[] {10, 100}) {
-                int handOffs = 2_000 / hold;
+                int handOffs = 3_000 / hold;
                 handOffs("PostgresMutex", hold, handOffs, a.mutex("handoff", null)::acquire, b.mutex("handoff", null)::acquire);
                 handOffs("PostgresLimiter of 1", hold, handOffs, a.limiter("handoff", 1, null)::acquire,
                         b.limiter("handoff", 1, null)::acquire);
@@ -158,10 +159,13 @@ public final class PostgresBenchmark {
 
     /**
      * A thread on instance A and one on B take the lock in turn, each holding it {@code holdMillis}
-     * while the other waits: the time from the holder's release to the waiter's acquisition.
+     * while the other waits: the time from the holder's release to the waiter's acquisition, after
+     * {@link #WARM_UP} hand-offs that are not counted (the first wait of a limiter on an instance
+     * opens its listening connection).
      */
-    private static void handOffs(String what, int holdMillis, int rounds, Callable<Held> onA, Callable<Held> onB)
+    private static void handOffs(String what, int holdMillis, int measured, Callable<Held> onA, Callable<Held> onB)
             throws Exception {
+        int rounds = WARM_UP + measured + 1;
         AtomicLongArray releasedAt = new AtomicLongArray(rounds);
         long[] micros = new long[rounds - 1];
         CountDownLatch[] acquired = new CountDownLatch[rounds];
@@ -192,10 +196,11 @@ public final class PostgresBenchmark {
                 future.get();
             }
         }
-        Arrays.sort(micros);
+        long[] counted = Arrays.copyOfRange(micros, WARM_UP, micros.length);
+        Arrays.sort(counted);
         System.out.printf("%s hand-off from a holder on A to a waiter on B and back, held %d ms (%d): p50 %.2f ms, "
-                        + "p99 %.2f ms, max %.2f ms%n", what, holdMillis, micros.length, micros[micros.length / 2] / 1e3,
-                micros[(int) Math.ceil(micros.length * 0.99) - 1] / 1e3, micros[micros.length - 1] / 1e3);
+                        + "p99 %.2f ms, max %.2f ms%n", what, holdMillis, counted.length, counted[counted.length / 2] / 1e3,
+                counted[(int) Math.ceil(counted.length * 0.99) - 1] / 1e3, counted[counted.length - 1] / 1e3);
     }
 
     private static void clear(Postgres db) throws Exception {
