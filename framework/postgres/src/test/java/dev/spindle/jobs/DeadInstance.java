@@ -22,7 +22,7 @@ public final class DeadInstance {
 
     static final String LOCK = "dead-instance";
     static final String GATE = "dead";
-    static final Duration LEASE = Duration.ofSeconds(2);
+    static final Duration LEASE = Duration.ofSeconds(4);
 
     private DeadInstance() {
     }
