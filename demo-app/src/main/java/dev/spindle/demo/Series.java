@@ -21,11 +21,12 @@ import java.util.concurrent.TimeUnit;
  * {@value #SECONDS} seconds: once a second, each route's cumulative histograms (latency, and queue
  * wait of the requests that got a thread) and each dispatcher's gauges are read and kept. A second's
  * rate and p99 are the differences between two readings, a window's percentiles the difference
- * between its first and last reading, so nothing decays: a route with no request in the window says
+ * between its first reading and one taken when asked, so nothing decays: a route with no request in the window says
  * so instead of showing a stale or zero percentile.
  *
  * <p><b>Threading:</b> {@link #sample} runs on the dashboard's pump thread, {@link #view} on IO
- * threads; both hold this object's lock, for at most one pass over {@value #SECONDS} readings.
+ * threads; both read the meters without a lock and hold this object's lock only to add a reading or
+ * copy the {@value #SECONDS} kept.
  */
 final class Series {
 
@@ -82,13 +83,31 @@ final class Series {
         this.registry = registry;
     }
 
-    /** Takes the reading of {@code epochSecond}; does nothing before the app has started. */
+    /** Takes the reading of {@code epochSecond} and keeps it; does nothing before the app has started. */
     void sample(long epochSecond) {
+        Reading reading = read(epochSecond);
+        if (reading == null) {
+            return;
+        }
+        synchronized (this) {
+            if (readings.isEmpty()) {
+                // what was counted before the first reading falls in the first second, not before the window
+                readings.addLast(new Reading(epochSecond - 1, Map.of(), Map.of(), Map.of()));
+            }
+            readings.addLast(reading);
+            while (readings.size() > SECONDS + 1) {
+                readings.removeFirst();
+            }
+        }
+    }
+
+    /** The meters as they stand, as the reading of {@code epochSecond}; {@code null} before the app has started. */
+    private Reading read(long epochSecond) {
         List<DispatcherStats> running;
         try {
             running = app.dispatchers();
         } catch (IllegalStateException notStarted) {
-            return;
+            return null;
         }
         Map<String, Histogram> latency = new TreeMap<>();
         Map<String, Histogram> queued = new TreeMap<>();
@@ -100,16 +119,7 @@ final class Series {
         }
         Map<String, Gauges> dispatchers = new LinkedHashMap<>();
         running.forEach(d -> dispatchers.put(d.name(), new Gauges(d.active(), d.queued(), d.capacity(), d.rejected())));
-        synchronized (this) {
-            if (readings.isEmpty()) {
-                // what was counted before the first reading falls in the first second, not before the window
-                readings.addLast(new Reading(epochSecond - 1, Map.of(), Map.of(), Map.of()));
-            }
-            readings.addLast(new Reading(epochSecond, latency, queued, dispatchers));
-            while (readings.size() > SECONDS + 1) {
-                readings.removeFirst();
-            }
-        }
+        return new Reading(epochSecond, latency, queued, dispatchers);
     }
 
     private static Map<String, List<Timer>> byRoute(Iterable<Timer> timers) {
@@ -124,9 +134,17 @@ final class Series {
         return byRoute;
     }
 
-    /** The series as the page charts them, and each route's figures over the whole window. */
-    synchronized View view() {
-        List<Reading> kept = new ArrayList<>(readings);
+    /**
+     * The series as the page charts them, one value per second that has ended, and each route's
+     * figures over the whole window, up to this moment: from the oldest reading kept to one taken now,
+     * so a request answered a moment ago is counted before its second's reading.
+     */
+    View view() {
+        Reading live = read(System.currentTimeMillis() / 1000);
+        List<Reading> kept;
+        synchronized (this) {
+            kept = new ArrayList<>(readings);
+        }
         List<Long> times = new ArrayList<>();
         Map<String, RouteSeries> routes = new TreeMap<>();
         Map<String, DispatcherSeries> dispatchers = new LinkedHashMap<>();
@@ -156,9 +174,10 @@ final class Series {
         }
         routes.values().forEach(series -> series.pad(times.size()));
         Map<String, Window> window = new TreeMap<>();
-        if (kept.size() > 1) {
-            Reading first = kept.getFirst();
-            Reading last = kept.getLast();
+        if (!kept.isEmpty() && live != null) {
+            Reading first = kept.size() > 1 && live.epochSecond() - kept.getFirst().epochSecond() > SECONDS
+                    ? kept.get(1) : kept.getFirst();
+            Reading last = live;
             for (Map.Entry<String, Histogram> route : last.latency().entrySet()) {
                 Histogram earlier = first.latency().getOrDefault(route.getKey(), Histogram.EMPTY);
                 Histogram queued = last.queued().getOrDefault(route.getKey(), Histogram.EMPTY);

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.spindle.Spindle;
+import dev.spindle.metrics.MeterNames;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.openqa.selenium.By;
+import org.openqa.selenium.interactions.Actions;
 
 /**
  * The dashboard in a real browser (headless chromium), against the demo started in each mode on a
@@ -94,7 +98,23 @@ class DashboardBrowserTest {
             browser.driver.findElement(By.cssSelector("button[data-fire='/fast']")).click();
             await().atMost(Duration.ofSeconds(30)).until(() -> !lanesWith("/fast").isEmpty());
             assertThat(browser.driver.findElement(By.tagName("h1")).getText()).contains(app.threadingMode().shortName());
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    browser.driver.findElement(By.id("series-covered")).getText().startsWith("the server has kept"));
             browser.screenshot("dashboard-loaded" + flag.replace("=", "-"));
+            // a fresh server: the charts span the seconds kept so far (at least 10), not an empty 5 minutes;
+            // both texts read in one script, so that no redraw falls in between
+            @SuppressWarnings("unchecked")
+            List<String> window = (List<String>) browser.driver.executeScript("return [...['series-span', 'series-covered']"
+                    + ".map(id => document.getElementById(id).textContent), document.getElementById('chart-rate').dataset.xRange]");
+            Matcher covered = Pattern.compile("the server has kept (\\d+) s so far; the charts grow to 5 min").matcher(window.get(1));
+            assertThat(covered.matches()).as(window.get(1)).isTrue();
+            int span = Math.max(10, Integer.parseInt(covered.group(1)));
+            assertThat(window.get(0)).isEqualTo(span + " s");
+            // the x axis: [min, max, latest second charted]; it ends at the latest second
+            List<Long> x = Pattern.compile("-?\\d+").matcher(window.get(2)).results().map(m -> Long.parseLong(m.group())).toList();
+            assertThat(x).as(window.get(2)).hasSize(3);
+            assertThat(x.get(1)).isEqualTo(x.get(2));
+            assertThat(x.get(1) - x.get(0)).isEqualTo(span);
             assertThat(browser.consoleErrors()).isEmpty();
         }
     }
@@ -163,6 +183,85 @@ class DashboardBrowserTest {
         }
     }
 
+    /** A chart's y axis as laid out: its tick labels, each as wide as the browser sets it in the axis font. */
+    record YAxis(String chart, List<String> labels, List<Double> widths, double axisLeft, double axisWidth, double chartLeft) {
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<YAxis> yAxes() {
+        Object read = browser.driver.executeScript("""
+                return [...document.querySelectorAll('.chart')].filter(c => c.dataset.yLabels).map(c => {
+                  const axis = c.querySelectorAll('.u-axis')[1].getBoundingClientRect();
+                  const probe = document.createElement('span');
+                  probe.style.font = c.dataset.axisFont;
+                  probe.style.whiteSpace = 'pre';
+                  probe.style.position = 'absolute';
+                  document.body.append(probe);
+                  const labels = JSON.parse(c.dataset.yLabels);
+                  const widths = labels.map(label => { probe.textContent = label; return probe.getBoundingClientRect().width; });
+                  probe.remove();
+                  return { chart: c.id, labels: labels, widths: widths, axisLeft: axis.left, axisWidth: axis.width,
+                    chartLeft: c.getBoundingClientRect().left };
+                });""");
+        return ((List<Map<String, Object>>) read).stream().map(axis -> new YAxis((String) axis.get("chart"),
+                (List<String>) axis.get("labels"),
+                ((List<Number>) axis.get("widths")).stream().map(Number::doubleValue).toList(),
+                ((Number) axis.get("axisLeft")).doubleValue(), ((Number) axis.get("axisWidth")).doubleValue(),
+                ((Number) axis.get("chartLeft")).doubleValue())).toList();
+    }
+
+    private static boolean hasLabelOf(String chart, int characters) {
+        return yAxes().stream().filter(axis -> axis.chart().equals(chart))
+                .anyMatch(axis -> axis.labels().stream().anyMatch(label -> label.length() >= characters));
+    }
+
+    /**
+     * uPlot writes y tick labels on its canvas, right-aligned one tick (10 px) and one gap (the page's
+     * 5 px) left of the plot: a label wider than its axis element is cut at the chart's left edge.
+     * 30,000 requests of 1,234 ms recorded at once (over 12,345 req/s in their second) give labels
+     * such as "15,000" and "1,500"; each fits its axis, which lies within its chart. The table under
+     * the charts shows the latest second, or the one under the pointer.
+     */
+    @Test
+    void the_charts_draw_large_values_uncut_and_the_table_follows_the_pointer() throws Exception {
+        try (Spindle app = start("--virtual")) {
+            load(app);
+            browser.driver.findElement(By.cssSelector("button[data-fire='/fast']")).click();
+            await().atMost(Duration.ofSeconds(30)).until(() -> !lanesWith("/fast").isEmpty());
+            MeterRegistry registry = app.meterRegistry().orElseThrow();
+            Timer latency = registry.find(MeterNames.HTTP_SERVER_REQUESTS).tag("uri", "/fast").timer();
+            Timer queued = registry.find(MeterNames.REQUEST_QUEUED).tag("uri", "/fast").tag("outcome", "started").timer();
+            for (int i = 0; i < 30_000; i++) {
+                latency.record(Duration.ofMillis(1_234));
+                queued.record(Duration.ofMillis(1_234));
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> hasLabelOf("chart-rate", "10,000".length())
+                    && hasLabelOf("chart-p99", "1,000".length()) && hasLabelOf("chart-queue", "1,000".length()));
+            browser.screenshot("charts-large-values", "charts-panel");
+
+            List<YAxis> axes = yAxes();
+            assertThat(axes).extracting(YAxis::chart).contains("chart-rate", "chart-p99", "chart-queue", "chart-dispatcher");
+            assertThat(axes).allSatisfy(axis -> {
+                assertThat(axis.axisLeft()).as(axis.chart()).isGreaterThanOrEqualTo(axis.chartLeft());
+                for (int i = 0; i < axis.labels().size(); i++) {
+                    assertThat(axis.widths().get(i) + 10 + 5).as(axis.chart() + " label " + axis.labels().get(i))
+                            .isLessThanOrEqualTo(axis.axisWidth());
+                }
+            });
+
+            assertThat(browser.driver.findElement(By.id("series-at")).getText()).startsWith("The latest second, ending ");
+            assertThat(browser.driver.findElements(By.cssSelector("#series-values tbody tr")))
+                    .anySatisfy(row -> assertThat(row.getText()).startsWith("GET /fast "));
+            new Actions(browser.driver).moveToElement(browser.driver.findElement(By.cssSelector("#chart-rate .u-over"))).perform();
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    browser.driver.findElement(By.id("series-at")).getText().endsWith("(under the cursor):"));
+            new Actions(browser.driver).moveToElement(browser.driver.findElement(By.tagName("h1"))).perform();
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    browser.driver.findElement(By.id("series-at")).getText().startsWith("The latest second"));
+            assertThat(browser.consoleErrors()).isEmpty();
+        }
+    }
+
     @Test
     void a_started_job_reaches_all_four_panels() throws Exception {
         try (Spindle app = start("--threaded")) {
@@ -175,10 +274,18 @@ class DashboardBrowserTest {
             for (String way : List.of("job-poll", "job-longpoll", "job-webhook", "job-sse")) {
                 assertThat(browser.driver.findElement(By.id(way)).getDomAttribute("data-state")).as(way).isEqualTo("arrived");
                 assertThat(browser.driver.findElement(By.cssSelector("#" + way + " .arrived")).getText()).as(way)
-                        .startsWith("SUCCEEDED at +").endsWith(way.equals("job-webhook") ? "ms on the page" : "");
+                        .startsWith("SUCCEEDED at +");
             }
+            assertThat(browser.driver.findElement(By.cssSelector("#job-webhook .arrived")).getText())
+                    .endsWith("ms, pushed by the receiver");
             assertThat(browser.driver.findElement(By.cssSelector("#job-webhook .progress")).getText())
-                    .contains("signature verified");
+                    .matches("the receiver got it at \\d\\d:\\d\\d:\\d\\d\\.\\d{3}, \\+\\d+ ms \\(server clock\\); signature verified");
+            // the delivery came on the receiver's event stream; the page never asked the receiver for it
+            @SuppressWarnings("unchecked")
+            List<String> fetched = (List<String>) browser.driver.executeScript(
+                    "return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname)");
+            assertThat(fetched).filteredOn(path -> path.startsWith(WebhookReceiver.PATH + "/"))
+                    .singleElement().asString().matches(WebhookReceiver.PATH + "/[^/]+/events");
             assertThat(browser.driver.findElement(By.id("job-status")).getText()).contains("submitted");
             assertThat(browser.consoleErrors()).isEmpty();
         }

@@ -6,7 +6,11 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
+import dev.spindle.Spindle;
+import dev.spindle.metrics.MeterNames;
 import dev.spindle.testing.SpindleTest;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.restassured.response.Response;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -86,15 +90,38 @@ class DashboardTest {
         SpindleTest.test(DemoApp.create(options("--threaded")), client -> {
             client.spec().get("/fast").then().statusCode(200);
             await().atMost(Duration.ofSeconds(20)).until(() -> client.spec().get("/dashboard/series").then()
-                    .extract().path("window.'GET /fast'.requests") instanceof Integer n && n == 1);
+                    .extract().path("routes.'GET /fast'.rate") instanceof List<?> rate
+                    && rate.stream().mapToDouble(n -> ((Number) n).doubleValue()).sum() == 1.0);
             Response series = client.spec().get("/dashboard/series");
-            series.then().statusCode(200).body("windowSeconds", equalTo(Series.SECONDS));
-            List<Number> rate = series.path("routes.'GET /fast'.rate");
-            assertThat(rate.stream().mapToDouble(Number::doubleValue).sum()).isEqualTo(1.0);
+            series.then().statusCode(200).body("windowSeconds", equalTo(Series.SECONDS))
+                    .body("window.'GET /fast'.requests", equalTo(1));
             List<Object> times = series.path("times");
             assertThat(times).isNotEmpty();
             assertThat(series.<List<Object>>path("routes.'GET /fast'.p99")).hasSameSizeAs(times);
             assertThat(series.<Object>path("window.'GET /slow'")).isNull();
+        });
+    }
+
+    /**
+     * A series of its own, read once and never again, so that the request below falls after its last
+     * reading: the window still counts it, since it ends when asked, while no second has a value for it.
+     */
+    @Test
+    void the_window_counts_a_request_answered_after_the_last_reading() throws Exception {
+        Spindle app = DemoApp.create(options("--threaded"));
+        SpindleTest.test(app, client -> {
+            MeterRegistry registry = app.meterRegistry().orElseThrow();
+            Series series = new Series(app, registry);
+            series.sample(System.currentTimeMillis() / 1000);
+            client.spec().get("/fast").then().statusCode(200);
+            await().atMost(Duration.ofSeconds(20)).until(() -> registry.find(MeterNames.HTTP_SERVER_REQUESTS)
+                    .tag("uri", "/fast").timers().stream().mapToLong(Timer::count).sum() == 1);
+
+            Series.View view = series.view();
+            assertThat(view.times()).hasSize(1);
+            assertThat(view.routes()).doesNotContainKey("GET /fast");
+            assertThat(view.window().get("GET /fast").requests()).isEqualTo(1);
+            assertThat(view.window().get("GET /fast").p99()).isNotNull();
         });
     }
 

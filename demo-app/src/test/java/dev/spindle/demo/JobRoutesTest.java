@@ -7,15 +7,28 @@ import static org.awaitility.Awaitility.await;
 import dev.spindle.Spindle;
 import dev.spindle.threading.ThreadingMode;
 import io.restassured.path.json.JsonPath;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Properties;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -66,15 +79,18 @@ class JobRoutesTest {
     void two_demos_given_one_jobs_db_share_their_reports() throws Exception {
         String url = System.getenv().getOrDefault("SPINDLE_TEST_DB",
                 "jdbc:postgresql://127.0.0.1:5432/spindle_test?user=spindle&password=spindle");
-        try (java.sql.Connection connection = java.sql.DriverManager.getConnection(url, new java.util.Properties())) {
+        try (Connection connection = DriverManager.getConnection(url, new Properties())) {
             connection.isValid(5);
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             if (System.getenv("CI") != null) {
                 throw e;
             }
             Assumptions.abort("No PostgreSQL at 127.0.0.1:5432 (" + e.getMessage() + "): start one as .ci/run does");
         }
-        DemoOptions shared = new DemoOptions(ThreadingMode.virtualThreads(), "127.0.0.1", 0, 0, false, false, url);
+        // A schema of this run's, not public: builds of other Spindle versions share this database.
+        String schema = "demo_" + Long.toString(new SecureRandom().nextLong() >>> 1, 36);
+        DemoOptions shared = new DemoOptions(ThreadingMode.virtualThreads(), "127.0.0.1", 0, 0, false, false,
+                url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema);
         Spindle a = DemoApp.create(shared).start(0);
         Spindle b = DemoApp.create(shared).start(0);
         try {
@@ -88,6 +104,10 @@ class JobRoutesTest {
         } finally {
             a.stop();
             b.stop();
+            try (Connection connection = DriverManager.getConnection(url, new Properties());
+                 Statement statement = connection.createStatement()) {
+                statement.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            }
         }
     }
 
@@ -157,6 +177,83 @@ class JobRoutesTest {
             assertThat(job.getString("deliveries[0].outcome")).isEqualTo("delivered");
             assertThat(job.getInt("deliveries[0].status")).isEqualTo(204);
             assertThat(job.getString("deliveries[0].id")).isEqualTo(received.getString("webhookId"));
+        } finally {
+            app.stop();
+        }
+    }
+
+    /** The next event of an open stream as {@code [name, data]}, or null when the stream has ended. */
+    private static String[] nextEvent(BufferedReader stream) throws Exception {
+        String name = null;
+        String data = null;
+        for (String line = stream.readLine(); line != null; line = stream.readLine()) {
+            if (line.startsWith("event:")) {
+                name = line.substring("event:".length()).trim();
+            } else if (line.startsWith("data:")) {
+                data = line.substring("data:".length()).trim();
+            } else if (line.isEmpty() && name != null) {
+                return new String[] {name, data};
+            }
+        }
+        return null;
+    }
+
+    private BufferedReader openEvents(Spindle app, String jobId) throws Exception {
+        HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + app.port() + WebhookReceiver.PATH + "/" + jobId + "/events")).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/event-stream"));
+        return new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+    }
+
+    /** A webhook as a job sends it, signed the Standard Webhooks way with {@code secret}. */
+    private HttpResponse<String> deliver(Spindle app, String secret, String webhookId, String body) throws Exception {
+        long timestamp = System.currentTimeMillis() / 1000;
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        byte[] signature = mac.doFinal((webhookId + "." + timestamp + "." + body).getBytes(StandardCharsets.UTF_8));
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + WebhookReceiver.PATH))
+                .header("Content-Type", "application/json").header("webhook-id", webhookId)
+                .header("webhook-timestamp", Long.toString(timestamp))
+                .header("webhook-signature", "v1," + Base64.getEncoder().encodeToString(signature))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void the_receiver_pushes_a_delivery_to_the_stream_waiting_for_it_and_to_one_opened_after_it_came() throws Exception {
+        String secret = "a secret for this test only";
+        Spindle app = Spindle.create(config -> config.host("127.0.0.1"));
+        WebhookReceiver.create(app, "127.0.0.1", secret).install();
+        app.start(0);
+        try (BufferedReader early = openEvents(app, "job_1")) {
+            String[] waiting = nextEvent(early);
+            assertThat(waiting).isNotNull();
+            assertThat(waiting[0]).isEqualTo("waiting");
+            assertThat(JsonPath.from(waiting[1]).getString("jobId")).isEqualTo("job_1");
+
+            String job = "{\"id\":\"job_1\",\"state\":\"SUCCEEDED\",\"createdAt\":\"" + Instant.now().minusMillis(1500) + "\"}";
+            assertThat(deliver(app, secret, "msg_1", job).statusCode()).isEqualTo(204);
+
+            String[] delivery = nextEvent(early);
+            assertThat(delivery).isNotNull();
+            assertThat(delivery[0]).isEqualTo("delivery");
+            JsonPath pushed = JsonPath.from(delivery[1]);
+            assertThat(pushed.getString("jobId")).isEqualTo("job_1");
+            assertThat(pushed.getBoolean("verified")).isTrue();
+            assertThat(pushed.getString("webhookId")).isEqualTo("msg_1");
+            assertThat(pushed.getString("state")).isEqualTo("SUCCEEDED");
+            assertThat(pushed.getLong("msAfterSubmission")).isGreaterThanOrEqualTo(1500);
+            assertThat(Instant.parse(pushed.getString("receivedAt"))).isBeforeOrEqualTo(Instant.now());
+            assertThat(nextEvent(early)).as("the stream ends after the delivery").isNull();
+
+            try (BufferedReader late = openEvents(app, "job_1")) {
+                String[] replayed = nextEvent(late);
+                assertThat(replayed).isNotNull();
+                assertThat(replayed[0]).isEqualTo("delivery");
+                assertThat(JsonPath.from(replayed[1]).getString("webhookId")).isEqualTo("msg_1");
+                assertThat(nextEvent(late)).isNull();
+            }
         } finally {
             app.stop();
         }

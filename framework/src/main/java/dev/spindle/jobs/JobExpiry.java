@@ -14,13 +14,19 @@ import org.slf4j.LoggerFactory;
  * (result gone) for another {@code ttl}, then not at all. Applied whenever a stored job is read, so
  * the answer never depends on when the sweep last ran, and by a periodic sweep, so the store does
  * not keep what nobody reads.
+ *
+ * <p>Expiring a job and recording a webhook attempt on it both rewrite its snapshot. In one process a
+ * lock serializes them; with a shared store, where another instance may do either at the same time,
+ * each rewrite is a compare-and-set on the version, read again and retried when it loses.
  */
 final class JobExpiry {
 
     private static final Logger log = LoggerFactory.getLogger(JobExpiry.class);
     private static final Duration LONGEST_SWEEP_INTERVAL = Duration.ofMinutes(1);
+    private static final int REWRITE_TRIES = 10;
 
     private final JobStore store;
+    private final boolean shared;
     private final Clock clock;
     private final Duration ttl;
     /** Serializes read-modify-writes of finished snapshots: expiring one must not undo a recorded delivery, nor the reverse. */
@@ -28,6 +34,7 @@ final class JobExpiry {
 
     JobExpiry(JobStore store, Clock clock, Duration ttl) {
         this.store = store;
+        this.shared = store.shared();
         this.clock = clock;
         this.ttl = ttl;
     }
@@ -50,19 +57,23 @@ final class JobExpiry {
         }
         finishedLock.lock();
         try {
-            Job current = store.find(job.id()).orElse(null);
-            if (current == null) {
-                return null;
+            for (int tries = 1; ; tries++) {
+                Job current = store.find(job.id()).orElse(null);
+                if (current == null) {
+                    return null;
+                }
+                if (!now.isBefore(expiry.plus(ttl))) {
+                    store.remove(job.id());
+                    return null;
+                }
+                if (current.state() == JobState.EXPIRED) {
+                    return current;
+                }
+                Job expired = current.expired();
+                if (rewrite(expired) || tries == REWRITE_TRIES) {
+                    return expired;
+                }
             }
-            if (!now.isBefore(expiry.plus(ttl))) {
-                store.remove(job.id());
-                return null;
-            }
-            if (current.state() != JobState.EXPIRED) {
-                current = current.expired();
-                store.save(current);
-            }
-            return current;
         } finally {
             finishedLock.unlock();
         }
@@ -72,10 +83,25 @@ final class JobExpiry {
     void recordDelivery(String id, Delivery delivery) {
         finishedLock.lock();
         try {
-            store.find(id).ifPresent(job -> store.save(job.withDelivery(delivery)));
+            for (int tries = 0; tries < REWRITE_TRIES; tries++) {
+                Job current = store.find(id).orElse(null);
+                if (current == null || rewrite(current.withDelivery(delivery))) {
+                    return;
+                }
+            }
+            log.warn("Could not record webhook attempt {} on job {}: it kept changing", delivery.attempt(), id);
         } finally {
             finishedLock.unlock();
         }
+    }
+
+    /** Saves the next snapshot of a finished job; with a shared store only over the one it was made from. */
+    private boolean rewrite(Job next) {
+        if (shared) {
+            return store.compareAndSet(next, null);
+        }
+        store.save(next);
+        return true;
     }
 
     private void sweep() {

@@ -112,8 +112,9 @@ public final class JobSettings {
     }
 
     /**
-     * With a shared store: whether this instance claims and runs queued jobs. Default true; false makes
-     * an instance that only accepts, follows and cancels jobs (a web tier in front of workers).
+     * With a shared store: whether this instance claims and runs queued jobs, and claims and makes
+     * webhook deliveries. Default true; false makes an instance that only accepts, follows and cancels
+     * jobs (a web tier in front of workers).
      */
     public JobSettings claim(boolean claim) {
         this.claim = claim;
@@ -123,7 +124,8 @@ public final class JobSettings {
     /**
      * With a shared store: how often an instance re-reads the jobs its clients follow, claims queued
      * jobs and looks for lapsed leases even when no notification came (notifications are lost while
-     * the listening connection is down). Default 5 s.
+     * the listening connection is down), and looks for due webhook deliveries it did not queue or
+     * schedule itself (another instance's, or one whose instance died). Default 5 s.
      */
     public JobSettings resync(Duration resync) {
         this.resync = Checks.positive("resync", resync);
@@ -325,7 +327,8 @@ public final class JobSettings {
      * are not retried together. Default 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: 8 attempts over
      * 27 h 35 min 5 s (Standard Webhooks' example schedule), so a receiver down overnight still gets
      * its webhooks. No delays: one attempt, no retry. {@code Duration.ZERO} retries at once (tests).
-     * Waiting retries live in memory: stopping the app drops them.
+     * With the in-memory store, waiting retries live in memory: stopping the app drops them. With a
+     * shared store they wait in the store, due at the time the schedule gives, for any instance to make.
      *
      * @throws IllegalArgumentException for a negative delay or more than 100
      */
@@ -335,9 +338,10 @@ public final class JobSettings {
     }
 
     /**
-     * How many deliveries may wait for a retry at once, each holding its body in memory. Past it, a
-     * failed attempt is not retried: it is logged and counted in {@code spindle.webhook.abandoned}
-     * with {@code reason=backlog}. Default {@value #DEFAULT_MAX_PENDING_RETRIES}.
+     * How many deliveries may wait for a retry at once, each holding its body in memory (with a
+     * shared store: in the store, counted across every instance). Past it, a failed attempt is not
+     * retried: it is logged and counted in {@code spindle.webhook.abandoned} with
+     * {@code reason=backlog}. Default {@value #DEFAULT_MAX_PENDING_RETRIES}.
      */
     public JobSettings webhookMaxPendingRetries(int max) {
         if (max < 0) {
@@ -350,6 +354,8 @@ public final class JobSettings {
     /**
      * How long one webhook attempt may take, from connecting until the receiver's status line, after
      * which the attempt is aborted and counts as no answer. Default 15 s, the lower end of what Standard Webhooks recommends.
+     * With a shared store, an instance claims a delivery for {@link #lease} plus this, so a claim
+     * outlasts its attempt; one left by an instance that died is taken by another after that.
      */
     public JobSettings webhookTimeout(Duration timeout) {
         this.webhookTimeout = Checks.positive("webhookTimeout", timeout);

@@ -52,14 +52,17 @@ import java.util.function.Consumer;
  * <p><b>Stop policy</b> ({@link #close()}): new submissions get 503; queued jobs are cancelled at
  * once; running jobs get {@link JobSettings#drainTimeout} to finish, then are interrupted and end
  * {@code CANCELLED}. Long polls and event streams still open (of jobs used without an app) are
- * answered as above. Webhook retries still pending are dropped (their attempts so far stay recorded).
+ * answered as above. Webhook retries still pending are dropped (their attempts so far stay recorded);
+ * with a shared store they stay in the store instead, for any instance to make, and attempts in flight
+ * are given back to it.
  *
  * <p><b>Threading:</b> all methods are safe to call from any thread. Work runs on the jobs executor
  * (see {@link JobSettings#threading}), on threads named {@code spindle-<mode>-jobs-<n>} (virtual
  * ones all {@code spindle-virtual-jobs}); waits, timeouts and retries are scheduled on one timer
  * thread ({@code spindle-jobs-timer-1}); each webhook attempt runs on a virtual thread of its own
  * ({@code spindle-<mode>-jobs-webhook}), and long-poll wake-ups and event streams start on others
- * ({@code spindle-<mode>-jobs-notify}).
+ * ({@code spindle-<mode>-jobs-notify}). With a shared store, jobs are claimed on
+ * {@code spindle-jobs-claim-1} and webhook deliveries on {@code spindle-jobs-webhook-claim-1}.
  * Uncaught exceptions on any of them are logged.
  */
 public final class Jobs implements AutoCloseable {
@@ -71,6 +74,7 @@ public final class Jobs implements AutoCloseable {
     private final JobThreads threads;
     private final JobExpiry expiry;
     private final Webhooks webhooks;
+    private final WebhookClaims webhookClaims;
     private final JobRunner runner;
     private final LongPolls polls;
     private final JobStreams streams;
@@ -84,6 +88,8 @@ public final class Jobs implements AutoCloseable {
         JobMetrics metrics = new JobMetrics(settings.meterRegistry);
         this.expiry = new JobExpiry(store, settings.clock, settings.ttl);
         this.webhooks = new Webhooks(settings, metrics, threads.timer(), threads.webhooks(), expiry::recordDelivery);
+        this.webhookClaims = store.shared() && settings.claim && webhooks.enabled()
+                ? new WebhookClaims(settings, store, webhooks, this::webhookBody, threads) : null;
         this.runner = new JobRunner(settings, store, kinds, metrics, threads, this::callBack);
         this.polls = new LongPolls(threads.timer(), threads.wakeups());
         this.streams = new JobStreams(this, representation, json, threads.notifications(), settings.maxSubscribers);
@@ -241,7 +247,13 @@ public final class Jobs implements AutoCloseable {
     public void close() {
         drain();
         if (runner.stop()) {
+            if (webhookClaims != null) {
+                webhookClaims.stop();
+            }
             webhooks.close();
+            if (webhookClaims != null) {
+                webhookClaims.release();
+            }
             threads.close();
         }
     }
@@ -303,10 +315,22 @@ public final class Jobs implements AutoCloseable {
         }
     }
 
-    /** Starts the webhook of a job that ended, if it asked for one. On the thread that ended it. */
+    /**
+     * Starts the webhook of a job that ended, if it asked for one; with a shared store, the write that
+     * ended it queued the delivery, and this instance's claims look for it now. On the thread that ended it.
+     */
     private void callBack(Job job) {
-        if (job.callbackUrl() != null) {
-            webhooks.deliver(job.id(), job.callbackUrl(), JobIds.next(), json.write(representation.webhookBody(job)));
+        if (job.callbackUrl() == null) {
+            return;
         }
+        if (!store.shared()) {
+            webhooks.deliver(job.id(), job.callbackUrl(), JobIds.next(), webhookBody(job));
+        } else if (webhookClaims != null) {
+            webhookClaims.wake();
+        }
+    }
+
+    private byte[] webhookBody(Job job) {
+        return json.write(representation.webhookBody(job));
     }
 }

@@ -49,6 +49,10 @@ import org.slf4j.LoggerFactory;
  * connection, so each is checked. The one allowed URL ({@link JobSettings#allowCallbackUrl}) goes
  * through a client of its own, whose resolver resolves only that URL's host for its port
  * ({@link CallbackUrls#allowedAddresses}), so no other URL ever reaches an internal address through it.
+ *
+ * <p>With the in-memory store, {@link #deliver} makes the first attempt and the timer the retries. With
+ * a shared store the deliveries are the store's, and {@link WebhookClaims} makes each attempt it claims
+ * through {@link #post}, deciding retries with {@link #exhausted} and {@link #waitAfter}.
  */
 final class Webhooks {
 
@@ -127,7 +131,8 @@ final class Webhooks {
         }
     }
 
-    private record Attempt(String jobId, String url, String deliveryId, byte[] body, int number) {
+    /** Attempt {@code number} (1 for the first) of delivery {@code deliveryId}. */
+    record Attempt(String jobId, String url, String deliveryId, byte[] body, int number) {
         Attempt next() {
             return new Attempt(jobId, url, deliveryId, body, number + 1);
         }
@@ -141,7 +146,8 @@ final class Webhooks {
         }
     }
 
-    private record Outcome(Integer status, String name, String detail) {
+    /** What an attempt came to: see {@link Delivery#outcome()}. */
+    record Outcome(Integer status, String name, String detail) {
         boolean retried() {
             return name.equals("failed") || name.equals("error");
         }
@@ -158,16 +164,36 @@ final class Webhooks {
         if (outcome == null) {
             return;
         }
-        metrics.delivery(outcome.name());
-        record.accept(attempt.jobId(), new Delivery(attempt.deliveryId(), attempt.number(), clock.instant(),
-                outcome.status(), outcome.name(), outcome.detail()));
+        recorded(attempt, outcome);
         if (outcome.retried()) {
             retry(attempt, outcome.detail());
         }
     }
 
-    /** One attempt, bounded by the timeout as a whole; {@code null} if the client has been closed. */
-    private Outcome post(Attempt attempt) {
+    /** Counts the attempt's outcome and records it on its job; returns it as recorded. */
+    Delivery recorded(Attempt attempt, Outcome outcome) {
+        metrics.delivery(outcome.name());
+        Delivery delivery = new Delivery(attempt.deliveryId(), attempt.number(), clock.instant(), outcome.status(),
+                outcome.name(), outcome.detail());
+        record.accept(attempt.jobId(), delivery);
+        return delivery;
+    }
+
+    /** Whether {@link #close()} has been called: an attempt ending now may have been cut short by it. */
+    boolean closed() {
+        clientLock.lock();
+        try {
+            return closed;
+        } finally {
+            clientLock.unlock();
+        }
+    }
+
+    /**
+     * One attempt, bounded by the timeout as a whole, its URL checked as it connects; {@code null} if
+     * the client has been closed.
+     */
+    Outcome post(Attempt attempt) {
         HttpPost post;
         URI uri;
         try {
@@ -210,20 +236,15 @@ final class Webhooks {
     }
 
     private void retry(Attempt failed, String detail) {
-        if (!schedule.retriesAfter(failed.number())) {
-            metrics.abandoned("exhausted");
-            log.warn("Giving up delivering job {} to its callback after {} ({})", failed.jobId(), schedule.describe(),
-                    detail);
+        if (exhausted(failed, detail)) {
             return;
         }
         if (pending.incrementAndGet() > maxPending) {
             pending.decrementAndGet();
-            metrics.abandoned("backlog");
-            log.warn("Not retrying the webhook of job {}: {} deliveries already wait for a retry", failed.jobId(),
-                    maxPending);
+            backlogged(failed);
             return;
         }
-        Duration wait = schedule.waitAfter(failed.number(), ThreadLocalRandom.current());
+        Duration wait = waitAfter(failed);
         try {
             timer.schedule(() -> {
                 pending.decrementAndGet();
@@ -233,6 +254,40 @@ final class Webhooks {
             pending.decrementAndGet();
             log.debug("Webhook retry for job {} dropped: the jobs are stopping", failed.jobId());
         }
+    }
+
+    /** Whether the schedule has no attempt left after {@code failed}; if so, the delivery is given up, logged and counted. */
+    boolean exhausted(Attempt failed, String detail) {
+        if (schedule.retriesAfter(failed.number())) {
+            return false;
+        }
+        metrics.abandoned("exhausted");
+        log.warn("Giving up delivering job {} to its callback after {} ({})", failed.jobId(), schedule.describe(), detail);
+        return true;
+    }
+
+    /** Whether {@code waiting} deliveries already waiting for a retry leave no room for one more; if so, {@code failed}'s is given up. */
+    boolean backlogged(Attempt failed, int waiting) {
+        if (waiting < maxPending) {
+            return false;
+        }
+        backlogged(failed);
+        return true;
+    }
+
+    private void backlogged(Attempt failed) {
+        metrics.abandoned("backlog");
+        log.warn("Not retrying the webhook of job {}: {} deliveries already wait for a retry", failed.jobId(), maxPending);
+    }
+
+    /** The wait before the attempt after {@code failed}, per the schedule. */
+    Duration waitAfter(Attempt failed) {
+        return schedule.waitAfter(failed.number(), ThreadLocalRandom.current());
+    }
+
+    /** With a shared store: the deliveries waiting for a retry in the store, as last counted, for the gauge. */
+    void waiting(int count) {
+        pending.set(count);
     }
 
     private static RefusedAddress refusal(Throwable error) {

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -26,9 +27,10 @@ import javax.sql.DataSource;
  * app.onStop(db::close);
  * }</pre>
  *
- * <p>Spindle's tables are created at {@link #connect} from one versioned SQL file
- * ({@code dev/spindle/postgres/schema-1.sql}), under an advisory lock so instances starting together
- * apply it once; the version applied is kept in {@code spindle_schema}.
+ * <p>Spindle's tables are created at {@link #connect} from versioned SQL files
+ * ({@code dev/spindle/postgres/schema-1.sql}, {@code schema-2.sql}, …), each applied once, in order,
+ * under an advisory lock so instances starting together apply them once; the version applied is kept
+ * in {@code spindle_schema}, so a database made by an older Spindle gets only the newer files.
  *
  * <p><b>Threading:</b> safe for concurrent use. Every call may block on a pooled connection.
  */
@@ -36,7 +38,7 @@ public final class Postgres implements AutoCloseable {
 
     /** The connections an instance opens at most by default: PostgreSQL allows 100 in all, shared by every instance. */
     public static final int DEFAULT_POOL_SIZE = 10;
-    private static final int SCHEMA_VERSION = 1;
+    private static final int SCHEMA_VERSION = 2;
     private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,40}");
 
     private final String url;
@@ -56,9 +58,28 @@ public final class Postgres implements AutoCloseable {
         this.pool = new HikariDataSource(config);
     }
 
-    /** Connects to the database at {@code url} (user and password as URL parameters), schema {@code public}. */
+    /**
+     * Connects to the database at {@code url} (user and password as URL parameters), keeping Spindle's
+     * tables in the schema the URL's {@code currentSchema} parameter names (the driver's own), else
+     * {@code public}.
+     *
+     * @throws IllegalArgumentException for a {@code currentSchema} that is not lower-case letters, digits and {@code _}
+     */
     public static Postgres connect(String url) {
-        return connect(url, "public", DEFAULT_POOL_SIZE);
+        return connect(url, schemaOf(url), DEFAULT_POOL_SIZE);
+    }
+
+    /** The URL's {@code currentSchema} parameter, or {@code public}. */
+    static String schemaOf(String url) {
+        int query = url.indexOf('?');
+        if (query >= 0) {
+            for (String parameter : url.substring(query + 1).split("&")) {
+                if (parameter.startsWith("currentSchema=")) {
+                    return URLDecoder.decode(parameter.substring("currentSchema=".length()), StandardCharsets.UTF_8);
+                }
+            }
+        }
+        return "public";
     }
 
     /**

@@ -1,9 +1,12 @@
 package dev.spindle.postgres;
 
+import dev.spindle.jobs.Delivery;
 import dev.spindle.jobs.Job;
+import dev.spindle.jobs.JobState;
 import dev.spindle.jobs.JobStore;
 import dev.spindle.json.JsonMapper;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,6 +17,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -38,6 +42,9 @@ import org.slf4j.LoggerFactory;
  *       an instance that lost its lease changes nothing.</li>
  *   <li>Every write also runs {@code pg_notify('spindle_jobs.<schema>', '<id> <version>')} in the same
  *       statement: the other instances' {@link #listen} hears it once it commits.</li>
+ *   <li>The write that finishes a job with a callback URL also inserts its webhook delivery into
+ *       {@code spindle_webhooks} in the same statement, with a new delivery id and the finished job;
+ *       deliveries are claimed as jobs are ({@link #claimWebhook}), and their row deleted when they end.</li>
  * </ul>
  *
  * <p><b>Threading:</b> safe for concurrent use; each call borrows a pooled connection for one
@@ -60,18 +67,37 @@ public final class PostgresJobStore implements JobStore {
             + "UPDATE spindle_jobs j SET attempts = j.attempts + 1, lease_token = ?, "
             + "lease_until = now() + ? * interval '1 millisecond' FROM next WHERE j.id = next.id "
             + "RETURNING j.snapshot, j.attempts";
-    private static final String UPDATE = "WITH changed AS (UPDATE spindle_jobs SET state = ?, version = ?, "
-            + "finished_at = ?, snapshot = ?::json, "
-            + "lease_token = CASE WHEN ? THEN NULL ELSE lease_token END, "
-            + "lease_until = CASE WHEN ? THEN NULL ELSE lease_until END "
-            + "WHERE id = ? AND lease_token = ? AND version = ? RETURNING id, version)" + NOTIFY;
-    private static final String COMPARE_AND_SET = "WITH changed AS (UPDATE spindle_jobs SET state = ?, version = ?, "
-            + "finished_at = ?, snapshot = ?::json, lease_token = NULL, lease_until = NULL, due = coalesce(?, due) "
-            + "WHERE id = ? AND version = ? RETURNING id, version)" + NOTIFY;
+    private static final String UPDATE_SET = "state = ?, version = ?, finished_at = ?, snapshot = ?::json, "
+            + "lease_token = CASE WHEN ? THEN NULL ELSE j.lease_token END, "
+            + "lease_until = CASE WHEN ? THEN NULL ELSE j.lease_until END";
+    private static final String UPDATE_WHERE = "j.id = ? AND j.lease_token = ? AND j.version = ?";
+    private static final String UPDATE = change(UPDATE_SET, UPDATE_WHERE, false);
+    private static final String UPDATE_FINISHING = change(UPDATE_SET, UPDATE_WHERE, true);
+    private static final String COMPARE_AND_SET_SET = "state = ?, version = ?, finished_at = ?, snapshot = ?::json, "
+            + "lease_token = NULL, lease_until = NULL, due = coalesce(?, j.due)";
+    private static final String COMPARE_AND_SET_WHERE = "j.id = ? AND j.version = ?";
+    private static final String COMPARE_AND_SET = change(COMPARE_AND_SET_SET, COMPARE_AND_SET_WHERE, false);
+    private static final String COMPARE_AND_SET_FINISHING = change(COMPARE_AND_SET_SET, COMPARE_AND_SET_WHERE, true);
     private static final String RENEW = "UPDATE spindle_jobs SET lease_until = now() + ? * interval '1 millisecond' "
             + "WHERE lease_token = ANY(?) AND state IN ('QUEUED', 'RUNNING') RETURNING id";
     private static final String LAPSED = "SELECT snapshot, attempts, lease_token FROM spindle_jobs "
             + "WHERE lease_until < now() AND state IN ('QUEUED', 'RUNNING') ORDER BY lease_until LIMIT ?";
+    private static final String CLAIM_WEBHOOK = "WITH next AS (SELECT id FROM spindle_webhooks "
+            + "WHERE due <= now() AND (lease_until IS NULL OR lease_until < now()) "
+            + "ORDER BY due LIMIT 1 FOR UPDATE SKIP LOCKED) "
+            + "UPDATE spindle_webhooks w SET attempts = w.attempts + 1, lease_token = ?, "
+            + "lease_until = now() + ? * interval '1 millisecond' FROM next WHERE w.id = next.id "
+            + "RETURNING w.id, w.job, w.attempts";
+    private static final String WEBHOOK_RETRIED = "UPDATE spindle_webhooks SET last_at = ?, last_status = ?, "
+            + "last_outcome = ?, last_detail = ?, due = now() + ? * interval '1 millisecond', "
+            + "lease_token = NULL, lease_until = NULL WHERE id = ? AND lease_token = ?";
+    private static final String WEBHOOK_ENDED = "DELETE FROM spindle_webhooks WHERE id = ? AND lease_token = ?";
+    private static final String WEBHOOK_RELEASED = "UPDATE spindle_webhooks SET lease_token = NULL, lease_until = NULL "
+            + "WHERE id = ? AND lease_token = ?";
+    private static final String WEBHOOKS_WAITING = "SELECT count(*) FROM spindle_webhooks "
+            + "WHERE last_outcome IS NOT NULL AND (lease_until IS NULL OR lease_until < now())";
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Base64.Encoder ID_ENCODER = Base64.getUrlEncoder().withoutPadding();
 
     private final Postgres db;
     private final JsonMapper json = JsonMapper.jackson();
@@ -80,6 +106,23 @@ public final class PostgresJobStore implements JobStore {
     PostgresJobStore(Postgres db) {
         this.db = db;
         this.channel = "spindle_jobs." + db.schema();
+    }
+
+    /**
+     * A fenced write of a job that notifies; one that may finish a job ({@code queues}) reads the state
+     * it changes from, and queues the job's webhook delivery if that was unfinished, in the same
+     * statement, so the job and its delivery commit together.
+     */
+    private static String change(String set, String where, boolean queues) {
+        if (!queues) {
+            return "WITH changed AS (UPDATE spindle_jobs j SET " + set + " WHERE " + where
+                    + " RETURNING j.id, j.version)" + NOTIFY;
+        }
+        return "WITH old AS (SELECT id, state FROM spindle_jobs WHERE id = ?), changed AS (UPDATE spindle_jobs j SET "
+                + set + " FROM old WHERE j.id = old.id AND " + where
+                + " RETURNING j.id, j.version, j.snapshot, old.state AS was), "
+                + "queued AS (INSERT INTO spindle_webhooks (id, job_id, url, job) SELECT ?, id, ?, snapshot FROM changed "
+                + "WHERE was IN ('QUEUED', 'RUNNING'))" + NOTIFY;
     }
 
     /** The SQL {@link #claim} runs, for {@code EXPLAIN}. */
@@ -167,17 +210,16 @@ public final class PostgresJobStore implements JobStore {
     @Override
     public boolean update(Job next, Claim claim) {
         boolean ends = next.state().isFinished();
-        return execute(UPDATE, statement -> {
-            statement.setString(1, next.state().name());
-            statement.setLong(2, next.version());
-            statement.setObject(3, timestamp(next.finishedAt()));
-            statement.setString(4, write(next));
-            statement.setBoolean(5, ends);
-            statement.setBoolean(6, ends);
-            statement.setString(7, next.id());
-            statement.setString(8, claim.token());
-            statement.setLong(9, next.version() - 1);
-            statement.setString(10, channel);
+        boolean queues = queuesWebhook(next);
+        return execute(queues ? UPDATE_FINISHING : UPDATE, statement -> {
+            int at = queues ? bindOld(statement, next) : 1;
+            at = bindSnapshot(statement, at, next);
+            statement.setBoolean(at++, ends);
+            statement.setBoolean(at++, ends);
+            statement.setString(at++, next.id());
+            statement.setString(at++, claim.token());
+            statement.setLong(at++, next.version() - 1);
+            bindNotify(statement, at, next, queues);
         });
     }
 
@@ -204,16 +246,49 @@ public final class PostgresJobStore implements JobStore {
 
     @Override
     public boolean compareAndSet(Job next, Instant due) {
-        return execute(COMPARE_AND_SET, statement -> {
-            statement.setString(1, next.state().name());
-            statement.setLong(2, next.version());
-            statement.setObject(3, timestamp(next.finishedAt()));
-            statement.setString(4, write(next));
-            statement.setObject(5, timestamp(due));
-            statement.setString(6, next.id());
-            statement.setLong(7, next.version() - 1);
-            statement.setString(8, channel);
+        boolean queues = queuesWebhook(next);
+        return execute(queues ? COMPARE_AND_SET_FINISHING : COMPARE_AND_SET, statement -> {
+            int at = queues ? bindOld(statement, next) : 1;
+            at = bindSnapshot(statement, at, next);
+            statement.setObject(at++, timestamp(due));
+            statement.setString(at++, next.id());
+            statement.setLong(at++, next.version() - 1);
+            bindNotify(statement, at, next, queues);
         });
+    }
+
+    /** Whether a write of {@code next} may be the one that finishes a job with a webhook to deliver. */
+    private static boolean queuesWebhook(Job next) {
+        return next.state().isFinished() && next.state() != JobState.EXPIRED && next.callbackUrl() != null;
+    }
+
+    private static int bindOld(PreparedStatement statement, Job next) throws SQLException {
+        statement.setString(1, next.id());
+        return 2;
+    }
+
+    private int bindSnapshot(PreparedStatement statement, int at, Job next) throws SQLException {
+        statement.setString(at, next.state().name());
+        statement.setLong(at + 1, next.version());
+        statement.setObject(at + 2, timestamp(next.finishedAt()));
+        statement.setString(at + 3, write(next));
+        return at + 4;
+    }
+
+    /** The queued delivery's id and URL if the write may queue one, then the notification's channel. */
+    private void bindNotify(PreparedStatement statement, int at, Job next, boolean queues) throws SQLException {
+        if (queues) {
+            statement.setString(at++, deliveryId());
+            statement.setString(at++, next.callbackUrl());
+        }
+        statement.setString(at, channel);
+    }
+
+    /** As job ids are: 128 random bits, URL-safe Base64 without padding. */
+    private static String deliveryId() {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return ID_ENCODER.encodeToString(bytes);
     }
 
     @Override
@@ -231,6 +306,63 @@ public final class PostgresJobStore implements JobStore {
             throw failed(e);
         }
         return claims;
+    }
+
+    @Override
+    public Optional<WebhookClaim> claimWebhook(Duration lease) {
+        String token = UUID.randomUUID().toString();
+        try (Connection connection = db.connection();
+             PreparedStatement statement = connection.prepareStatement(CLAIM_WEBHOOK)) {
+            statement.setString(1, token);
+            statement.setLong(2, lease.toMillis());
+            try (ResultSet rows = statement.executeQuery()) {
+                if (!rows.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new WebhookClaim(rows.getString(1), read(rows.getString(2)), rows.getInt(3), token));
+            }
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public boolean webhookAttempted(WebhookClaim claim, Delivery attempt, Duration retryIn) {
+        if (retryIn == null) {
+            return execute(WEBHOOK_ENDED, statement -> {
+                statement.setString(1, claim.deliveryId());
+                statement.setString(2, claim.token());
+            });
+        }
+        return execute(WEBHOOK_RETRIED, statement -> {
+            statement.setObject(1, timestamp(attempt.at()));
+            statement.setObject(2, attempt.status());
+            statement.setString(3, attempt.outcome());
+            statement.setString(4, attempt.detail());
+            statement.setLong(5, retryIn.toMillis());
+            statement.setString(6, claim.deliveryId());
+            statement.setString(7, claim.token());
+        });
+    }
+
+    @Override
+    public void releaseWebhook(WebhookClaim claim) {
+        execute(WEBHOOK_RELEASED, statement -> {
+            statement.setString(1, claim.deliveryId());
+            statement.setString(2, claim.token());
+        });
+    }
+
+    @Override
+    public int webhooksWaiting() {
+        try (Connection connection = db.connection();
+             Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery(WEBHOOKS_WAITING)) {
+            rows.next();
+            return rows.getInt(1);
+        } catch (SQLException e) {
+            throw failed(e);
+        }
     }
 
     @Override

@@ -4,29 +4,34 @@ import dev.spindle.Spindle;
 import dev.spindle.json.JsonMapper;
 import dev.spindle.postgres.Postgres;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * Spindle apps on port 0 standing for instances of one service, sharing a PostgreSQL schema. Their
- * {@code POST /work?gate=g} enqueues a job of kind {@code gate} whose work, on the instance named by
- * the gate's {@code blockOn}, reports 10 % and waits for the gate's release; elsewhere it returns at
- * once. The result names the instance that ran it.
+ * {@code POST /work?gate=g&callback=url} enqueues a job of kind {@code gate} whose work, on the
+ * instance named by the gate's {@code blockOn}, reports 10 % and waits for the gate's release;
+ * elsewhere it returns at once. The result names the instance that ran it; the callback URL, if
+ * given, gets its webhook.
  */
 final class Instances {
 
@@ -73,7 +78,8 @@ final class Instances {
             }
             setup.accept(settings);
         });
-        app.post("/work", ctx -> jobs.enqueue(ctx, "gate", new GateInput(ctx.queryParam("gate")), null));
+        app.post("/work", ctx -> jobs.enqueue(ctx, "gate", new GateInput(ctx.queryParam("gate")),
+                ctx.queryParam("callback")));
         app.start(0);
         return new Instance(name, app, jobs, db);
     }
@@ -97,59 +103,126 @@ final class Instances {
 
     /** A store that forgets to renew leases, as an instance that stalls (a long GC pause, a frozen VM). */
     static JobStore withoutHeartbeat(JobStore store) {
-        return new JobStore() {
-            public void save(Job job) {
-                store.save(job);
-            }
-
-            public Optional<Job> find(String id) {
-                return store.find(id);
-            }
-
-            public List<Job> list(int offset, int limit) {
-                return store.list(offset, limit);
-            }
-
-            public int count() {
-                return store.count();
-            }
-
-            public void remove(String id) {
-                store.remove(id);
-            }
-
-            public List<Job> finished() {
-                return store.finished();
-            }
-
-            public boolean shared() {
-                return true;
-            }
-
-            public Optional<Claim> claim(Set<String> kinds, Duration lease) {
-                return store.claim(kinds, lease);
-            }
-
-            public boolean update(Job next, Claim claim) {
-                return store.update(next, claim);
-            }
-
+        return new Forwarding(store) {
+            @Override
             public Set<String> renew(Collection<Claim> claims, Duration lease) {
                 return Set.of();
             }
+        };
+    }
 
-            public boolean compareAndSet(Job next, java.time.Instant due) {
-                return store.compareAndSet(next, due);
-            }
-
-            public List<Claim> lapsed(int limit) {
-                return store.lapsed(limit);
-            }
-
-            public AutoCloseable listen(BiConsumer<String, Long> changed) {
-                return store.listen(changed);
+    /** A store through which an instance never claims a webhook delivery, as one that stops before it gets to one. */
+    static JobStore withoutWebhookClaims(JobStore store) {
+        return new Forwarding(store) {
+            @Override
+            public Optional<WebhookClaim> claimWebhook(Duration lease) {
+                return Optional.empty();
             }
         };
+    }
+
+    /**
+     * A store through which an instance claims one webhook delivery and then neither records its
+     * attempt in the delivery nor gives it back, nor claims again: an instance that died during its
+     * first attempt, its claim left to lapse.
+     */
+    static JobStore dyingDuringItsFirstWebhook(JobStore store) {
+        AtomicBoolean claimed = new AtomicBoolean();
+        return new Forwarding(store) {
+            @Override
+            public Optional<WebhookClaim> claimWebhook(Duration lease) {
+                return claimed.get() ? Optional.empty() : store.claimWebhook(lease).map(claim -> {
+                    claimed.set(true);
+                    return claim;
+                });
+            }
+
+            @Override
+            public boolean webhookAttempted(WebhookClaim claim, Delivery attempt, Duration retryIn) {
+                return false;
+            }
+
+            @Override
+            public void releaseWebhook(WebhookClaim claim) {
+            }
+        };
+    }
+
+    /** Every call to the store it wraps, for a test to change some. */
+    private static class Forwarding implements JobStore {
+        private final JobStore store;
+
+        Forwarding(JobStore store) {
+            this.store = store;
+        }
+
+        public void save(Job job) {
+            store.save(job);
+        }
+
+        public Optional<Job> find(String id) {
+            return store.find(id);
+        }
+
+        public List<Job> list(int offset, int limit) {
+            return store.list(offset, limit);
+        }
+
+        public int count() {
+            return store.count();
+        }
+
+        public void remove(String id) {
+            store.remove(id);
+        }
+
+        public List<Job> finished() {
+            return store.finished();
+        }
+
+        public boolean shared() {
+            return true;
+        }
+
+        public Optional<Claim> claim(Set<String> kinds, Duration lease) {
+            return store.claim(kinds, lease);
+        }
+
+        public boolean update(Job next, Claim claim) {
+            return store.update(next, claim);
+        }
+
+        public Set<String> renew(Collection<Claim> claims, Duration lease) {
+            return store.renew(claims, lease);
+        }
+
+        public boolean compareAndSet(Job next, Instant due) {
+            return store.compareAndSet(next, due);
+        }
+
+        public List<Claim> lapsed(int limit) {
+            return store.lapsed(limit);
+        }
+
+        public AutoCloseable listen(BiConsumer<String, Long> changed) {
+            return store.listen(changed);
+        }
+
+        public Optional<WebhookClaim> claimWebhook(Duration lease) {
+            return store.claimWebhook(lease);
+        }
+
+        public boolean webhookAttempted(WebhookClaim claim, Delivery attempt, Duration retryIn) {
+            return store.webhookAttempted(claim, attempt, retryIn);
+        }
+
+        public void releaseWebhook(WebhookClaim claim) {
+            store.releaseWebhook(claim);
+        }
+
+        public int webhooksWaiting() {
+            return store.webhooksWaiting();
+        }
     }
 
     static final HttpClient HTTP = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
@@ -165,8 +238,19 @@ final class Instances {
 
     /** {@code POST /work?gate=…} on the instance; the new job's id. */
     static String submit(Instance instance, String gate) throws Exception {
-        HttpResponse<String> accepted = send(request(instance, "/work" + (gate == null ? "" : "?gate=" + gate))
-                .POST(HttpRequest.BodyPublishers.noBody()));
+        return submit(instance, gate, null);
+    }
+
+    /** {@code POST /work?gate=…&callback=…} on the instance; the new job's id. */
+    static String submit(Instance instance, String gate, String callback) throws Exception {
+        StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
+        if (gate != null) {
+            query.add("gate=" + gate);
+        }
+        if (callback != null) {
+            query.add("callback=" + URLEncoder.encode(callback, StandardCharsets.UTF_8));
+        }
+        HttpResponse<String> accepted = send(request(instance, "/work" + query).POST(HttpRequest.BodyPublishers.noBody()));
         if (accepted.statusCode() != 202) {
             throw new AssertionError("submission answered " + accepted.statusCode() + ": " + accepted.body());
         }

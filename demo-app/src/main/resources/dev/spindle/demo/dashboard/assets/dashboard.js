@@ -1,7 +1,8 @@
 'use strict';
 // The demo dashboard: a thread timeline drawn from the server's span stream (/dashboard/spans),
-// and tables polled from /metrics/routes. Everything is drawn into the DOM (SVG and tables), so the
-// browser tests read what a person sees.
+// uPlot charts of the series the server keeps (/dashboard/series), and tables polled from
+// /metrics/routes. The timeline and tables are drawn into the DOM (SVG and tables), and the charts
+// note their axes on their elements, so the browser tests read what a person sees.
 (function () {
   const SVG = 'http://www.w3.org/2000/svg';
   const WINDOW_MS = 20000;
@@ -21,13 +22,20 @@
     return node;
   }
 
+  // One colour per route, the same on the timeline and the charts: the teaching routes always
+  // alike, the others from a palette in the order the page first meets them.
+  const FIXED_COLOURS = { '/slow': '#d9532c', '/fast': '#2ca02c', '/cpu': '#9467bd', '/whoami': '#17a2c8' };
+  const PALETTE = ['#1f5fbf', '#ff9f1c', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#0b7a75', '#c71585',
+    '#6b8e23', '#b8860b', '#4b0082', '#ff6f91'];
+  const assigned = new Map();
+
   function colour(route) {
-    let hash = 0;
-    for (const c of route) hash = (hash * 31 + c.charCodeAt(0)) | 0;
-    const fixed = { '/slow': 12, '/fast': 130, '/cpu': 275, '/whoami': 200, active: 210, queued: 35, capacity: 0,
-      refused: 350 };
-    const hue = fixed[route] !== undefined ? fixed[route] : Math.abs(hash) % 360;
-    return 'hsl(' + hue + ', 65%, 52%)';
+    if (FIXED_COLOURS[route]) return FIXED_COLOURS[route];
+    if (!assigned.has(route)) {
+      const next = assigned.size;
+      assigned.set(route, next < PALETTE.length ? PALETTE[next] : 'hsl(' + (next * 47) % 360 + ', 55%, 45%)');
+    }
+    return assigned.get(route);
   }
 
   function seconds(ms) {
@@ -184,20 +192,19 @@
   let latestWindow = {};
 
   function ms(value) {
-    return value === null || value === undefined ? '-' : (value >= 10 ? Math.round(value) : value.toFixed(1));
+    return value === null || value === undefined ? '-' : (value >= 10 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1));
   }
 
   function renderTables() {
     fetch('/metrics/routes').then(r => r.json()).then(snapshot => {
       const routes = snapshot.routes.filter(r => !isOwn(r.uri));
-      const minutes = Math.max(1, Math.round(seriesCovered / 60));
       document.querySelector('#routes tbody').replaceChildren(...routes.map(r => {
         const tr = document.createElement('tr');
         const key = r.method + ' ' + r.uri;
         const w = latestWindow[key];
         tr.append(cell(key), cell((w ? w.requests : 0) + ' / ' + r.count));
         if (!w || w.requests === 0) {
-          const none = cell('no requests in the last ' + minutes + ' min', 'stale');
+          const none = cell('no requests in the last ' + period(Math.max(1, seriesCovered)), 'stale');
           none.colSpan = 2;
           tr.append(none);
         } else {
@@ -230,7 +237,7 @@
       for (const blocker of blockers) {
         const b = r.blockedBy[blocker];
         tr.append(b && (b.count > 0 || b.seconds >= 0.001)
-          ? cell(b.seconds.toFixed(2) + ' s (' + b.count + ')', 'blocked') : cell('-'));
+          ? cell(seconds(b.seconds * 1000) + ' (' + b.count + ')', 'blocked') : cell('-'));
       }
       return tr;
     });
@@ -243,9 +250,34 @@
   }
 
   let seriesCovered = 0;
+  let chartSeconds = 0;          // the charts' x range: the seconds kept so far, at least MIN_CHART_SECONDS
+  let lastView = null;
+  const MIN_CHART_SECONDS = 10;
+  const AXIS_FONT = '11px system-ui, sans-serif';
+  const AXIS_GAP = 5;
   const charts = {};
+  const measure = document.createElement('canvas').getContext('2d');
 
-  function chart(id, title, unit, names, data) {
+  // The y axis as wide as its widest tick label (12,345 req/s or 1,234 ms), so no label is cut at
+  // the chart's left edge; the labels are written on the chart element, for the browser test.
+  function yAxisSize(target) {
+    return (u, values, axisIdx) => {
+      const axis = u.axes[axisIdx];
+      measure.font = AXIS_FONT;
+      const labels = (values || []).filter(v => v !== null && v !== undefined).map(String);
+      if (values) target.dataset.yLabels = JSON.stringify(labels);
+      const widest = labels.reduce((max, label) => Math.max(max, measure.measureText(label).width), 0);
+      return Math.ceil(widest + (axis.ticks.show ? axis.ticks.size : 0) + axis.gap + 2);
+    };
+  }
+
+  function lastSecond(u) {
+    return u.data[0][u.data[0].length - 1];
+  }
+
+  // One chart per measure, one series per name. With dots, each value is drawn as a dot too: a p99
+  // exists only for seconds with requests, and a lone one between empty seconds is no line at all.
+  function chart(id, title, unit, names, colours, data, dots) {
     const key = names.join('|');
     const existing = charts[id];
     if (existing && existing.key === key) {
@@ -254,35 +286,91 @@
     }
     if (existing) existing.plot.destroy();
     const target = document.getElementById(id);
+    target.dataset.axisFont = AXIS_FONT;
     const opts = {
       title: title, width: 590, height: 170,
-      scales: { x: { time: true, range: (u, min, max) => [max - 300, max] } },
-      axes: [{}, { label: unit, size: 50 }],
-      series: [{}].concat(names.map(name => ({ label: name, stroke: colour(name.replace(/^[A-Z]+ /, '')), width: 1.5,
-        spanGaps: false, points: { show: false } })))
+      legend: { show: false },
+      cursor: { sync: { key: 'series', scales: ['x', null] } },  // one second on all charts; their y units differ
+      // y from 0, so a flat line reads as what it is; a chart with no value yet still has an axis
+      // x ends at the latest second: not at uPlot's own max, which for a lone second lies 1,000 days later
+      scales: { x: { time: true, range: u => [lastSecond(u) - chartSeconds, lastSecond(u)] },
+        y: { range: (u, min, max) => !(max > 0) ? [0, 1] : uPlot.rangeNum(0, max, 0.1, true) } },
+      axes: [{ font: AXIS_FONT, gap: AXIS_GAP },
+        { label: unit, labelSize: 20, labelFont: 'bold ' + AXIS_FONT, font: AXIS_FONT, gap: AXIS_GAP, size: yAxisSize(target) }],
+      series: [{}].concat(names.map((name, i) => ({ label: name, stroke: colours[i], width: 1.5,
+        spanGaps: false, points: dots ? { show: true, size: 4, fill: colours[i] } : { size: 4 } }))),
+      hooks: {
+        setCursor: [u => showValues(u.cursor.idx)],
+        // the x range and the latest second on the chart element, for the browser test
+        setScale: [(u, key) => {
+          if (key === 'x') target.dataset.xRange = JSON.stringify([u.scales.x.min, u.scales.x.max, lastSecond(u)]);
+        }]
+      }
     };
     charts[id] = { key: key, plot: new uPlot(opts, data, target) };
   }
 
+  const DISPATCHER_SERIES = [['active', '#1f5fbf'], ['queued', '#ff9f1c'], ['capacity', '#7f7f7f'], ['refused', '#d62728']];
+
   function renderSeries() {
     fetch('/dashboard/series').then(r => r.json()).then(view => {
       seriesCovered = view.coveredSeconds;
+      chartSeconds = Math.min(view.windowSeconds, Math.max(MIN_CHART_SECONDS, view.coveredSeconds));
       latestWindow = view.window;
-      document.getElementById('series-covered').textContent = view.times.length
-        ? 'covers the last ' + view.coveredSeconds + ' s of at most ' + view.windowSeconds + ' s'
-        : 'no readings yet';
+      lastView = view;
+      document.getElementById('series-span').textContent = view.times.length ? period(chartSeconds) : '';
+      document.getElementById('series-covered').textContent = !view.times.length ? 'the first reading comes within a second'
+        : view.coveredSeconds < view.windowSeconds
+          ? 'the server has kept ' + period(view.coveredSeconds) + ' so far; the charts grow to ' + period(view.windowSeconds)
+          : 'kept on the server, so a page opened later sees the same';
       if (typeof uPlot === 'undefined' || !view.times.length) return;
       const names = Object.keys(view.routes);
+      const colours = names.map(name => colour(name.replace(/^[A-Z]+ /, '')));
       const pick = field => [view.times].concat(names.map(n => view.routes[n][field]));
-      chart('chart-rate', 'requests per second', 'req/s', names, pick('rate'));
-      chart('chart-p99', 'p99 latency per second', 'ms', names, pick('p99'));
-      chart('chart-queue', 'p99 queue wait per second', 'ms', names, pick('queueP99'));
+      chart('chart-rate', 'requests per second', 'req/s', names, colours, pick('rate'), false);
+      chart('chart-p99', 'p99 latency per second', 'ms', names, colours, pick('p99'), true);
+      chart('chart-queue', 'p99 queue wait per second', 'ms', names, colours, pick('queueP99'), true);
       const [name, d] = Object.entries(view.dispatchers)[0] || [];
       if (d) {
-        chart('chart-dispatcher', 'dispatcher ' + name, 'requests', ['active', 'queued', 'capacity', 'refused'],
-          [view.times, d.active, d.queued, d.capacity, d.refused]);
+        chart('chart-dispatcher', 'dispatcher ' + name, 'requests', DISPATCHER_SERIES.map(s => s[0]),
+          DISPATCHER_SERIES.map(s => s[1]), [view.times, d.active, d.queued, d.capacity, d.refused], false);
       }
+      showValues(hovered);
     }).catch(() => {});
+  }
+
+  function period(s) {
+    return s < 60 ? s + ' s' : s % 60 === 0 ? s / 60 + ' min' : Math.floor(s / 60) + ' min ' + s % 60 + ' s';
+  }
+
+  let hovered = null;
+
+  // The charts' values at one second: the one under the cursor, else the latest.
+  function showValues(idx) {
+    hovered = idx === undefined ? null : idx;
+    const view = lastView;
+    if (!view || !view.times.length) return;
+    const at = hovered !== null && hovered < view.times.length ? hovered : view.times.length - 1;
+    const time = new Date(view.times[at] * 1000).toTimeString().slice(0, 8);
+    document.getElementById('series-at').textContent = hovered !== null
+      ? 'The second ending ' + time + ' (under the cursor):'
+      : 'The latest second, ending ' + time + ' (hover a chart for another):';
+    const value = (v, unit) => v === null || v === undefined ? cell('no requests', 'stale') : cell(ms(v) + unit);
+    document.querySelector('#series-values tbody').replaceChildren(...Object.entries(view.routes).map(([name, r]) => {
+      const tr = document.createElement('tr');
+      const label = cell('');
+      const swatch = document.createElement('span');
+      swatch.className = 'swatch';
+      swatch.style.background = colour(name.replace(/^[A-Z]+ /, ''));
+      label.append(swatch, document.createTextNode(name));
+      tr.append(label, cell(r.rate[at].toLocaleString('en-US') + ' req/s'),
+        r.rate[at] ? value(r.p99[at], ' ms') : value(null), r.rate[at] ? value(r.queueP99[at], ' ms') : value(null));
+      return tr;
+    }));
+    const [name, d] = Object.entries(view.dispatchers)[0] || [];
+    document.getElementById('dispatcher-at').textContent = d ? 'Dispatcher ' + name + ': ' + d.active[at] + ' active, '
+      + d.queued[at] + ' queued, capacity ' + (d.capacity[at] === null ? 'unbounded' : d.capacity[at]) + ', '
+      + d.refused[at] + ' refused in that second.' : '';
   }
 
   function isOwn(uri) {
@@ -338,7 +426,7 @@
       progress: text => { progress.textContent = text; },
       arrived: (state, detail) => {
         panel.dataset.state = 'arrived';
-        arrived.textContent = state + ' at +' + Math.round(performance.now() - submitted) + ' ms' + (detail ? ' ' + detail : '');
+        arrived.textContent = state + ' at +' + Math.round(performance.now() - submitted) + ' ms' + (detail ? ', ' + detail : '');
       },
       failed: text => { panel.dataset.state = 'failed'; arrived.textContent = text; }
     };
@@ -375,18 +463,26 @@
     }
   }
 
-  async function byWebhook(id, way) {
-    way.progress('the page asks the receiver every ' + POLL_MS + ' ms');
-    for (;;) {
-      const received = await fetch('/dashboard/webhook/' + id).then(r => r.json());
-      if (received.received) {
-        way.progress('received +' + received.msAfterSubmission + ' ms (server clock), signature '
-          + (received.verified ? 'verified' : 'NOT verified'));
-        way.arrived(received.state, 'on the page');
-        return;
-      }
-      await sleep(POLL_MS);
-    }
+  function clock(instant) {
+    const t = new Date(instant);
+    return t.toTimeString().slice(0, 8) + '.' + String(t.getMilliseconds()).padStart(3, '0');
+  }
+
+  // The receiver pushes the delivery on a stream of its own as the job's POST reaches it.
+  function byWebhook(id, way) {
+    way.progress('connecting to the receiver\'s stream');
+    const source = new EventSource('/dashboard/webhook/' + encodeURIComponent(id) + '/events');
+    source.addEventListener('waiting', () => way.progress('listening to the receiver\'s stream: no delivery yet'));
+    source.addEventListener('delivery', event => {
+      source.close();
+      const delivery = JSON.parse(event.data);
+      way.progress('the receiver got it at ' + clock(delivery.receivedAt) + ', +' + delivery.msAfterSubmission
+        + ' ms (server clock); signature ' + (delivery.verified ? 'verified' : 'NOT verified'));
+      way.arrived(delivery.state, 'pushed by the receiver');
+    });
+    source.addEventListener('error', () => {
+      if (source.readyState === EventSource.CLOSED) way.failed('the receiver\'s stream closed before the delivery');
+    });
   }
 
   function byEvents(id, way) {
@@ -431,7 +527,7 @@
     const failed = way => error => way.failed('failed: ' + error.message);
     byPolling(job.id, ways[0]).catch(failed(ways[0]));
     byLongPolling(job.id, ways[1]).catch(failed(ways[1]));
-    byWebhook(job.id, ways[2]).catch(failed(ways[2]));
+    byWebhook(job.id, ways[2]);
     byEvents(job.id, ways[3]);
   });
 
