@@ -14,7 +14,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * What the cross-instance locks share: returning or evicting the connection that held a lock, and
@@ -23,6 +27,9 @@ import java.util.concurrent.TimeUnit;
  * of the two-int advisory lock space.
  */
 final class AdvisoryLocks {
+
+    /** How long an interrupted waiter waits for its cancel to end the waiting statement before sending it again. */
+    private static final long CANCEL_RETRY_MILLIS = 10;
 
     private final Postgres db;
     private final String name;
@@ -89,26 +96,37 @@ final class AdvisoryLocks {
     }
 
     /**
-     * Borrows a connection and takes a session advisory lock on it with {@code sql}, waiting at most
-     * {@code timeout} ({@code null}: as long as it takes, through PostgreSQL's {@code lock_timeout}).
-     * On any failure the connection is evicted and {@code inProcess} released.
+     * Borrows a connection and takes a session advisory lock on it: first {@code trySql}, a
+     * {@code pg_try_advisory_lock} that answers at once, on the calling thread; if another session
+     * holds the lock, {@code sql}, the {@code pg_advisory_lock} that waits in PostgreSQL's queue, at
+     * most {@code timeout} ({@code null}: as long as it takes) through {@code lock_timeout}.
+     *
+     * <p>The wait runs on a virtual thread of its own while the caller waits for it, so an interrupt
+     * never reaches the waiting connection's socket: a virtual thread's interrupt closes a socket it
+     * is blocked on, which fails the JDBC call while PostgreSQL, which does not read an idle socket
+     * during a lock wait, keeps the session queued for the lock. If {@code interruptible}, an
+     * interrupt cancels the wait with PostgreSQL's cancel request ({@link Statement#cancel()}, sent
+     * on a connection of its own, so it needs no pooled connection), re-sent until the statement has
+     * ended; otherwise the caller keeps waiting and its interrupt status is kept.
+     *
+     * <p>On any failure the connection is evicted and {@code inProcess} released. An interrupted
+     * wait's connection is evicted too, after {@code pg_advisory_unlock_all()} in case the lock was
+     * granted just before the cancel arrived: a cancel request is a signal that may land late, and
+     * closing the session is the one outcome certain to leave no lock, no setting and no stray
+     * cancel behind. It costs one reconnection per interrupt.
      *
      * @return the connection that now holds the lock
      * @throws LockTimeoutException when the timeout passed first
+     * @throws InterruptedException if {@code interruptible} and interrupted while waiting; nothing is held
      */
-    Connection lock(String sql, Binding binding, Duration timeout, Held inProcess) {
+    Connection lock(String trySql, String sql, Binding binding, Duration timeout, Held inProcess, boolean interruptible)
+            throws InterruptedException {
         Connection borrowed = borrow(inProcess);
-        try (Statement setting = borrowed.createStatement()) {
-            if (timeout != null) {
-                setting.execute("SET lock_timeout = " + Math.max(1, timeout.toMillis()));
+        try {
+            if (!tried(borrowed, trySql, binding)) {
+                await(borrowed, sql, binding, timeout, interruptible);
             }
-            try (PreparedStatement statement = borrowed.prepareStatement(sql)) {
-                binding.bind(statement);
-                statement.execute();
-            }
-            if (timeout != null) {
-                setting.execute("RESET lock_timeout");
-            }
+            return borrowed;
         } catch (SQLException e) {
             giveBack(borrowed, true);
             inProcess.close();
@@ -116,9 +134,105 @@ final class AdvisoryLocks {
                 timedOut();
                 throw new LockTimeoutException(name, timeout);
             }
+            if (interruptible && Thread.interrupted()) {
+                InterruptedException interrupted = new InterruptedException("Interrupted while taking " + name);
+                interrupted.initCause(e);
+                throw interrupted;
+            }
             throw failed(e);
+        } catch (InterruptedException | RuntimeException | Error e) {
+            giveBack(borrowed, true);
+            inProcess.close();
+            throw e;
         }
-        return borrowed;
+    }
+
+    /** As {@link #lock}, waiting as long as it takes whatever the interrupts; the interrupt status is kept. */
+    Connection lockUninterruptibly(String trySql, String sql, Binding binding, Held inProcess) {
+        try {
+            return lock(trySql, sql, binding, null, inProcess, false);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException("An uninterruptible wait for " + name + " was interrupted", e);
+        }
+    }
+
+    /** The blocking statement, run on a thread of its own; see {@link #lock}. */
+    private void await(Connection borrowed, String sql, Binding binding, Duration timeout, boolean interruptible)
+            throws SQLException, InterruptedException {
+        try (Statement setting = borrowed.createStatement();
+             PreparedStatement waiting = borrowed.prepareStatement(sql)) {
+            if (timeout != null) {
+                setting.execute("SET lock_timeout = " + Math.max(1, timeout.toMillis()));
+            }
+            binding.bind(waiting);
+            FutureTask<Void> wait = new FutureTask<>(() -> {
+                waiting.execute();
+                return null;
+            });
+            Thread.ofVirtual().name("spindle-lock-wait-" + name).start(wait);
+            try {
+                if (interruptible) {
+                    wait.get();
+                } else {
+                    joinUninterruptibly(wait);
+                }
+            } catch (InterruptedException e) {
+                cancel(borrowed, waiting, wait);
+                throw e;
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof SQLException failure) {
+                    throw failure;
+                }
+                throw new IllegalStateException("Waiting for " + name + " failed", e.getCause());
+            }
+            if (timeout != null) {
+                setting.execute("RESET lock_timeout");
+            }
+        }
+    }
+
+    /**
+     * Cancels the waiting statement until it has ended (a cancel sent before the statement reached
+     * the server is ignored by it), then drops any advisory lock it was granted meanwhile.
+     */
+    private static void cancel(Connection borrowed, Statement waiting, Future<Void> wait) {
+        while (!wait.isDone()) {
+            try {
+                waiting.cancel();
+            } catch (SQLException e) {
+                // The cancel request opens a connection of its own; the next round sends it again.
+            }
+            try {
+                wait.get(CANCEL_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException | InterruptedException e) {
+                // Still waiting, ended by the cancel, or interrupted again: the loop looks at the wait itself.
+            }
+        }
+        if (wait.state() == Future.State.SUCCESS) {
+            try (Statement unlock = borrowed.createStatement()) {
+                unlock.execute("SELECT pg_advisory_unlock_all()");
+            } catch (SQLException e) {
+                // The connection is evicted next, which ends the session and its locks.
+            }
+        }
+    }
+
+    private static void joinUninterruptibly(Future<Void> wait) throws ExecutionException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    wait.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**
@@ -130,13 +244,9 @@ final class AdvisoryLocks {
      */
     Connection tryLock(String sql, Binding binding, Held inProcess) {
         Connection borrowed = borrow(inProcess);
-        try (PreparedStatement statement = borrowed.prepareStatement(sql)) {
-            binding.bind(statement);
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                if (rows.getBoolean(1)) {
-                    return borrowed;
-                }
+        try {
+            if (tried(borrowed, sql, binding)) {
+                return borrowed;
             }
         } catch (SQLException e) {
             giveBack(borrowed, true);
@@ -146,6 +256,16 @@ final class AdvisoryLocks {
         giveBack(borrowed, false);
         inProcess.close();
         return null;
+    }
+
+    private static boolean tried(Connection borrowed, String sql, Binding binding) throws SQLException {
+        try (PreparedStatement statement = borrowed.prepareStatement(sql)) {
+            binding.bind(statement);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getBoolean(1);
+            }
+        }
     }
 
     /** Releases the session lock {@code (namespace, id)} and returns the connection, or evicts it if the unlock failed. */

@@ -44,6 +44,7 @@ public final class Postgres implements AutoCloseable {
     private final String url;
     private final String schema;
     private final HikariDataSource pool;
+    private final Releases releases = new Releases(this);
 
     private Postgres(String url, String schema, int poolSize) {
         this.url = url;
@@ -84,7 +85,9 @@ public final class Postgres implements AutoCloseable {
     /**
      * Connects to the database at {@code url}, keeping Spindle's tables in {@code schema} (created if
      * missing; instances that share jobs and locks must name the same one), with at most
-     * {@code poolSize} pooled connections, plus one that listens for job notifications.
+     * {@code poolSize} pooled connections, plus one that listens for job notifications (once a job
+     * store listens) and one that listens for released {@link PostgresLimiter} slots (once a limiter
+     * has had to wait for another instance).
      *
      * @throws IllegalArgumentException for a schema name that is not lower-case letters, digits and {@code _}
      * @throws IllegalStateException if the database cannot be reached or its schema is newer than this library
@@ -149,12 +152,16 @@ public final class Postgres implements AutoCloseable {
      * @throws IllegalArgumentException if {@code permits < 1}
      */
     public PostgresLimiter limiter(String name, int permits, MeterRegistry registry) {
-        return new PostgresLimiter(this, name, permits, registry);
+        return new PostgresLimiter(this, name, permits, registry, PostgresLimiter.RECHECK);
     }
 
-    /** Closes the pool: locks held through it are released, as the sessions holding them end. */
+    /**
+     * Closes the pool and the connection listening for released limiter slots: locks held through
+     * them are released, as the sessions holding them end.
+     */
     @Override
     public void close() {
+        releases.close();
         pool.close();
     }
 
@@ -165,6 +172,11 @@ public final class Postgres implements AutoCloseable {
     /** Closes a pooled connection for good instead of returning it: it may still hold a session lock. */
     void evict(Connection connection) {
         pool.evictConnection(connection);
+    }
+
+    /** What this instance hears of limiter slots released on any instance. */
+    Releases releases() {
+        return releases;
     }
 
     /** A connection of its own, outside the pool (for LISTEN), with the schema set. */

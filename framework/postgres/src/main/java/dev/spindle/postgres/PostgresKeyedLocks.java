@@ -52,10 +52,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * waiter; a cycle through in-process waits is not.)
  *
  * <h2>Scope, timeouts, interruption, dead instances</h2>
- * As {@link PostgresMutex}: session-scoped; the timed variants wait in-process and then with
- * {@code lock_timeout} on PostgreSQL, together at most the timeout, and throw
- * {@link LockTimeoutException}; {@link #acquireInterruptibly} is interruptible only in-process;
- * a failed unlock evicts the connection; a dead instance's locks go with its connections.
+ * As {@link PostgresMutex}: session-scoped; a key free on PostgreSQL costs one
+ * {@code pg_try_advisory_lock}, a held one is waited for in PostgreSQL's queue on a thread of its
+ * own; the timed variants wait in-process and then with {@code lock_timeout} on PostgreSQL, together
+ * at most the timeout, and throw {@link LockTimeoutException}; {@link #acquireInterruptibly},
+ * {@link #acquire(Object, Duration)} and {@link #acquireAll(Duration, Collection)} are
+ * interruptible in both waits (the PostgreSQL wait is cancelled and its connection closed, so
+ * nothing is held or queued after {@link InterruptedException}), {@link #acquire(Object)} and
+ * {@link #acquireAll(Object[])} in neither; a failed unlock evicts the connection; a dead
+ * instance's locks go with its connections.
  *
  * <h2>Metrics</h2>
  * {@code spindle.lock.wait}, {@code spindle.lock.held}, {@code spindle.lock.timeouts}, tagged
@@ -66,6 +71,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param <K> the key type
  */
 public final class PostgresKeyedLocks<K> {
+
+    private static final String TRY_LOCK = "SELECT pg_try_advisory_lock(?, ?)";
+    private static final String LOCK = "SELECT pg_advisory_lock(?, ?)";
 
     private final AdvisoryLocks advisory;
     private final String name;
@@ -85,13 +93,13 @@ public final class PostgresKeyedLocks<K> {
     public Held acquire(K key) {
         long start = advisory.startWait();
         int id = id(key);
-        return across(id, local.acquire(id), start, null);
+        return acrossUninterruptibly(id, local.acquire(id), start);
     }
 
     /**
-     * As {@link #acquire(Object)}, but interruptible while waiting for the other threads of this instance.
+     * As {@link #acquire(Object)}, but interruptible while waiting, in-process and on PostgreSQL.
      *
-     * @throws InterruptedException if interrupted before or while waiting in-process; nothing is held
+     * @throws InterruptedException if interrupted before or while waiting; nothing is held
      */
     public Held acquireInterruptibly(K key) throws InterruptedException {
         long start = advisory.startWait();
@@ -103,7 +111,7 @@ public final class PostgresKeyedLocks<K> {
      * Waits at most {@code timeout} for {@code key}'s lock, in-process and on PostgreSQL together.
      *
      * @throws LockTimeoutException if it was not free in time; nothing is held
-     * @throws InterruptedException if interrupted while waiting in-process; nothing is held
+     * @throws InterruptedException if interrupted before or while waiting; nothing is held
      */
     public Held acquire(K key, Duration timeout) throws InterruptedException {
         return acquireId(id(key), timeout);
@@ -121,10 +129,7 @@ public final class PostgresKeyedLocks<K> {
         if (session != null) {
             return Optional.of(handle(id, session, inProcess.get(), start));
         }
-        Connection borrowed = advisory.tryLock("SELECT pg_try_advisory_lock(?, ?)", statement -> {
-            statement.setInt(1, namespace);
-            statement.setInt(2, id);
-        }, inProcess.get());
+        Connection borrowed = advisory.tryLock(TRY_LOCK, binding(id), inProcess.get());
         if (borrowed == null) {
             return Optional.empty();
         }
@@ -147,7 +152,7 @@ public final class PostgresKeyedLocks<K> {
         try {
             for (int id : ids(keys)) {
                 long start = advisory.startWait();
-                taken.add(across(id, local.acquire(id), start, null));
+                taken.add(acrossUninterruptibly(id, local.acquire(id), start));
             }
         } catch (RuntimeException | Error e) {
             releaseAll(taken);
@@ -161,7 +166,7 @@ public final class PostgresKeyedLocks<K> {
      * timeout or interruption releases the ones already taken.
      *
      * @throws LockTimeoutException if not all were taken in time; nothing is held
-     * @throws InterruptedException if interrupted while waiting in-process; nothing is held
+     * @throws InterruptedException if interrupted before or while waiting; nothing is held
      */
     public Held acquireAll(Duration timeout, Collection<? extends K> keys) throws InterruptedException {
         long deadline = System.nanoTime() + nanos(timeout);
@@ -225,17 +230,29 @@ public final class PostgresKeyedLocks<K> {
         return across(id, inProcess, start, left.isNegative() ? Duration.ZERO : left);
     }
 
-    /** Takes the advisory lock for the in-process holder of {@code id}, unless this thread holds it already. */
-    private Held across(int id, Held inProcess, long start, Duration timeout) {
+    /** Takes the advisory lock for the in-process holder of {@code id}, unless this thread holds it already; interruptible. */
+    private Held across(int id, Held inProcess, long start, Duration timeout) throws InterruptedException {
         Session session = sessions.get(id);
         if (session != null) {
             return handle(id, session, inProcess, start);
         }
-        Connection borrowed = advisory.lock("SELECT pg_advisory_lock(?, ?)", statement -> {
+        return hold(id, advisory.lock(TRY_LOCK, LOCK, binding(id), timeout, inProcess, true), inProcess, start);
+    }
+
+    /** As {@link #across}, waiting through interrupts. */
+    private Held acrossUninterruptibly(int id, Held inProcess, long start) {
+        Session session = sessions.get(id);
+        if (session != null) {
+            return handle(id, session, inProcess, start);
+        }
+        return hold(id, advisory.lockUninterruptibly(TRY_LOCK, LOCK, binding(id), inProcess), inProcess, start);
+    }
+
+    private AdvisoryLocks.Binding binding(int id) {
+        return statement -> {
             statement.setInt(1, namespace);
             statement.setInt(2, id);
-        }, timeout, inProcess);
-        return hold(id, borrowed, inProcess, start);
+        };
     }
 
     private Held hold(int id, Connection connection, Held inProcess, long start) {

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -28,29 +27,46 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <h2>N permits as N lock slots</h2>
  * Permit {@code i} (0 to N - 1) is the session advisory lock {@code (namespace, i)}, {@code namespace}
  * being the first four bytes of the SHA-256 of {@code "spindle.limiter:" + name}; a caller holds a
- * permit while its session holds one slot. It looks for a free slot with {@code pg_try_advisory_lock},
- * slot by slot from a random one, and never blocks on PostgreSQL. Every instance must give the same
- * name the same N: instances that disagree admit the larger N among them.
+ * permit while its session holds one slot. It looks for a free slot with one statement that tries
+ * {@code pg_try_advisory_lock} slot by slot from a random one and stops at the first it gets, so a
+ * look is one round trip and never blocks on PostgreSQL. Every instance must give the same name the
+ * same N: instances that disagree admit the larger N among them.
  *
- * <h2>Waiting</h2>
+ * <h2>Waiting: woken by the release, through LISTEN/NOTIFY</h2>
  * A caller first takes a permit of an in-process {@link Limiter} of N, so one instance never holds
- * more than N slots nor more than N connections for this limiter, however many threads wait. A
- * caller with the in-process permit that finds every slot taken (by other instances) returns its
- * connection and sleeps before looking again, 1 ms the first time, doubling up to 50 ms, with
- * jitter: a slot freed on another instance is taken within about 50 ms, and no connection is held
- * while waiting. A slot freed on the same instance is handed over at once, with the in-process permit.
+ * more than N slots nor more than N connections for this limiter, however many threads wait; a
+ * slot freed on the same instance is handed over at once, with the in-process permit. A caller with
+ * the in-process permit that finds every slot taken (by other instances):
+ * <ol>
+ *   <li>makes sure this instance's one listening connection ({@link Postgres}) has run
+ *       {@code LISTEN spindle_locks};</li>
+ *   <li>marks that someone waits: its connection takes the shared advisory lock
+ *       {@code (namespace, -1)}, which no slot uses;</li>
+ *   <li>looks again, and if every slot is still taken, waits until a notification for this limiter
+ *       arrives, then looks again, keeping its connection and the mark until it has a slot.</li>
+ * </ol>
+ * Releasing a slot is one statement that unlocks it and then, only if
+ * {@code pg_try_advisory_xact_lock(namespace, -1)} finds the waiting mark held by someone,
+ * {@code pg_notify('spindle_locks', namespace)}, committed without waiting for the WAL flush
+ * ({@code synchronous_commit} off for that transaction: a notification needs no durability). So a
+ * release nobody waits for costs no notification, and a waiter that marked before the release is
+ * notified, while one that marked after it sees the slot free when it looks again. A waiter also
+ * looks again every {@link #RECHECK} without a notification: the slots of a dead instance are freed
+ * without one, and notifications sent while the listening connection was reconnecting are lost.
  *
  * <h2>Scope, timeouts, interruption, dead instances</h2>
  * Session-scoped, as {@link PostgresMutex}, and for the same reasons. {@link #acquire(Duration)}
  * bounds both waits together and throws {@link LockTimeoutException}; {@link #acquireInterruptibly()}
  * and {@link #acquire(Duration)} are interruptible in both waits; {@link #acquire()} in neither (it
- * keeps the interrupt status). A failed unlock evicts the connection; a dead instance's slots are
- * released when its connections close.
+ * keeps the interrupt status). A caller that gives up drops its mark and returns its connection. A
+ * failed unlock evicts the connection; a dead instance's slots are released when its connections
+ * close, and taken by the next look of a waiter.
  *
  * <h2>No ownership, no re-entrancy</h2>
  * As {@link Limiter}: any thread may close a permit (once; later closes do nothing), and each
- * acquisition takes a permit of its own. Each held permit holds one pooled connection until it is
- * closed, so keep N below the instance's pool size.
+ * acquisition takes a permit of its own. Each held permit, and each caller waiting with the
+ * in-process permit, holds one pooled connection, at most N in all per instance: keep N below the
+ * instance's pool size.
  *
  * <h2>Metrics</h2>
  * {@code spindle.lock.wait} (both waits together), {@code spindle.lock.held} and
@@ -60,8 +76,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class PostgresLimiter {
 
-    private static final long FIRST_PAUSE = TimeUnit.MILLISECONDS.toNanos(1);
-    private static final long LONGEST_PAUSE = TimeUnit.MILLISECONDS.toNanos(50);
+    /**
+     * How often a waiter looks for a free slot when no notification came: a dead instance's slots
+     * are freed without one, and notifications are lost while the listening connection reconnects.
+     */
+    public static final Duration RECHECK = Duration.ofMillis(500);
+
+    private static final String SEARCH = "SELECT slot FROM (SELECT (g + ?) % ? AS slot FROM generate_series(0, ? - 1) AS g) "
+            + "AS slots WHERE pg_try_advisory_lock(?, slot) LIMIT 1";
+    private static final String MARK = "SELECT pg_advisory_lock_shared(?, -1)";
+    private static final String UNMARK = "SELECT pg_advisory_unlock_shared(?, -1)";
+    /** A CASE evaluates its branches in order: the slot is free before the mark is looked at. */
+    private static final String RELEASE = "SELECT CASE WHEN NOT pg_advisory_unlock(?, ?) THEN false "
+            + "WHEN pg_try_advisory_xact_lock(?, -1) THEN false "
+            + "ELSE set_config('synchronous_commit', 'off', true) || pg_notify('" + Releases.CHANNEL + "', ?)::text IS NOT NULL END";
 
     private final AdvisoryLocks advisory;
     private final Postgres db;
@@ -69,8 +97,11 @@ public final class PostgresLimiter {
     private final int permits;
     private final int namespace;
     private final Limiter local;
+    private final Releases releases;
+    private final Releases.Signal released;
+    private final long recheck;
 
-    PostgresLimiter(Postgres db, String name, int permits, MeterRegistry registry) {
+    PostgresLimiter(Postgres db, String name, int permits, MeterRegistry registry, Duration recheck) {
         this.name = Objects.requireNonNull(name, "name");
         if (permits < 1) {
             throw new IllegalArgumentException("A limiter needs at least 1 permit, was " + permits);
@@ -80,6 +111,9 @@ public final class PostgresLimiter {
         this.advisory = new AdvisoryLocks(db, name, registry);
         this.namespace = AdvisoryLocks.id("spindle.limiter:" + name);
         this.local = Limiter.create(name, permits);
+        this.releases = db.releases();
+        this.released = releases.signal(namespace);
+        this.recheck = recheck.toNanos();
     }
 
     /** Waits for a permit; interruption does not end the wait. */
@@ -130,16 +164,21 @@ public final class PostgresLimiter {
         if (inProcess.isEmpty()) {
             return Optional.empty();
         }
-        boolean taken = false;
+        Connection borrowed = advisory.borrow(inProcess.get());
+        int slot;
         try {
-            Held permit = take(inProcess.get(), start);
-            taken = permit != null;
-            return Optional.ofNullable(permit);
-        } finally {
-            if (!taken) {
-                inProcess.get().close();
-            }
+            slot = search(borrowed);
+        } catch (SQLException e) {
+            advisory.giveBack(borrowed, true);
+            inProcess.get().close();
+            throw AdvisoryLocks.failed(e);
         }
+        if (slot < 0) {
+            advisory.giveBack(borrowed, false);
+            inProcess.get().close();
+            return Optional.empty();
+        }
+        return Optional.of(new Permit(borrowed, slot, inProcess.get(), advisory.acquired(start)));
     }
 
     /**
@@ -184,79 +223,106 @@ public final class PostgresLimiter {
         return namespace;
     }
 
-    /** Takes a slot for the holder of an in-process permit, looking again until one is free; on failure gives the in-process permit back. */
+    /**
+     * Takes a slot for the holder of an in-process permit, waiting for a release if none is free (see
+     * the class comment); on failure gives the in-process permit back.
+     */
     private Held slot(Held inProcess, long start, Duration timeout, boolean interruptible) throws InterruptedException {
         long deadline = timeout == null ? 0L : start + nanos(timeout);
-        long pause = FIRST_PAUSE;
+        Connection borrowed = advisory.borrow(inProcess);
+        boolean marked = false;
         boolean taken = false;
         try {
-            while (true) {
-                Held permit = take(inProcess, start);
-                if (permit != null) {
-                    taken = true;
-                    return permit;
-                }
-                long sleep = ThreadLocalRandom.current().nextLong(pause / 2, pause + 1);
-                if (timeout != null) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        advisory.timedOut();
-                        throw new LockTimeoutException(name, timeout);
+            int slot = search(borrowed);
+            if (slot < 0) {
+                releases.listen(timeout == null ? recheck : Math.min(recheck, deadline - System.nanoTime()), interruptible);
+                execute(borrowed, MARK);
+                marked = true;
+                while (true) {
+                    long seen = released.generation();
+                    slot = search(borrowed);
+                    if (slot >= 0) {
+                        break;
                     }
-                    sleep = Math.min(sleep, left);
+                    long wait = recheck;
+                    if (timeout != null) {
+                        long left = deadline - System.nanoTime();
+                        if (left <= 0) {
+                            advisory.timedOut();
+                            throw new LockTimeoutException(name, timeout);
+                        }
+                        wait = Math.min(wait, left);
+                    }
+                    released.await(seen, wait, interruptible);
                 }
-                if (interruptible) {
-                    TimeUnit.NANOSECONDS.sleep(sleep);
-                } else {
-                    sleepUninterruptibly(sleep);
-                }
-                pause = Math.min(pause * 2, LONGEST_PAUSE);
+                marked = false;
+                execute(borrowed, UNMARK);
             }
+            taken = true;
+            return new Permit(borrowed, slot, inProcess, advisory.acquired(start));
+        } catch (SQLException e) {
+            advisory.giveBack(borrowed, true);
+            borrowed = null;
+            if (interruptible && Thread.interrupted()) {
+                InterruptedException interrupted = new InterruptedException("Interrupted while taking " + name);
+                interrupted.initCause(e);
+                throw interrupted;
+            }
+            throw AdvisoryLocks.failed(e);
         } finally {
             if (!taken) {
+                if (borrowed != null) {
+                    leave(borrowed, marked);
+                }
                 inProcess.close();
             }
         }
     }
 
-    /** One pass over the slots from a random one: a permit, or {@code null} with the connection given back. */
-    private Held take(Held inProcess, long start) {
-        Connection borrowed = advisory.borrow();
-        try (PreparedStatement statement = borrowed.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
-            statement.setInt(1, namespace);
-            int first = ThreadLocalRandom.current().nextInt(permits);
-            for (int i = 0; i < permits; i++) {
-                int slot = (first + i) % permits;
-                statement.setInt(2, slot);
-                try (ResultSet rows = statement.executeQuery()) {
-                    rows.next();
-                    if (rows.getBoolean(1)) {
-                        return new Permit(borrowed, slot, inProcess, advisory.acquired(start));
-                    }
-                }
+    /** One look over the slots from a random one, in one statement: the slot now held, or -1 if every one is taken. */
+    private int search(Connection borrowed) throws SQLException {
+        try (PreparedStatement statement = borrowed.prepareStatement(SEARCH)) {
+            statement.setInt(1, ThreadLocalRandom.current().nextInt(permits));
+            statement.setInt(2, permits);
+            statement.setInt(3, permits);
+            statement.setInt(4, namespace);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? rows.getInt(1) : -1;
             }
-        } catch (SQLException e) {
-            advisory.giveBack(borrowed, true);
-            throw AdvisoryLocks.failed(e);
         }
-        advisory.giveBack(borrowed, false);
-        return null;
     }
 
-    private static void sleepUninterruptibly(long nanos) {
-        long until = System.nanoTime() + nanos;
-        boolean interrupted = false;
-        long left = nanos;
-        while (left > 0) {
-            try {
-                TimeUnit.NANOSECONDS.sleep(left);
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-            left = until - System.nanoTime();
+    private void execute(Connection borrowed, String sql) throws SQLException {
+        try (PreparedStatement statement = borrowed.prepareStatement(sql)) {
+            statement.setInt(1, namespace);
+            statement.execute();
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+    }
+
+    /** Gives back the connection of a caller that gave up, dropping its waiting mark first; evicts it if that fails. */
+    private void leave(Connection borrowed, boolean marked) {
+        if (marked) {
+            try {
+                execute(borrowed, UNMARK);
+            } catch (SQLException e) {
+                advisory.giveBack(borrowed, true);
+                return;
+            }
+        }
+        advisory.giveBack(borrowed, false);
+    }
+
+    /** Unlocks {@code slot}, notifying the waiters if any marked, and returns the connection (evicted if that failed). */
+    private void release(Connection holding, int slot) {
+        try (PreparedStatement statement = holding.prepareStatement(RELEASE)) {
+            statement.setInt(1, namespace);
+            statement.setInt(2, slot);
+            statement.setInt(3, namespace);
+            statement.setString(4, Integer.toString(namespace));
+            statement.execute();
+            advisory.giveBack(holding, false);
+        } catch (SQLException e) {
+            advisory.giveBack(holding, true);
         }
     }
 
@@ -289,7 +355,7 @@ public final class PostgresLimiter {
         @Override
         public void close() {
             if (released.compareAndSet(false, true)) {
-                advisory.unlock(connection, namespace, slot);
+                release(connection, slot);
                 inProcess.close();
                 advisory.released(acquiredAt);
             }

@@ -34,14 +34,32 @@ import java.util.Optional;
  * held by an instance that dies is released by PostgreSQL when its connection closes (the TCP
  * connection drops, or the server's {@code tcp_keepalives_*} notice the dead peer).
  *
- * <p>Re-entrant for the holding thread, as {@link Mutex}. {@link #acquireInterruptibly()} is
- * interruptible while it waits in-process; the wait on PostgreSQL is not (a JDBC call). Meters:
- * {@code spindle.lock.wait}, {@code spindle.lock.held} and {@code spindle.lock.timeouts} tagged
- * {@code lock=name}, as for in-process locks, the wait covering both queues.
+ * <p><b>Waiting on PostgreSQL</b>: the holder of the in-process mutex first tries
+ * {@code pg_try_advisory_lock} on its own thread, one round trip when no other instance holds the
+ * mutex. If one does, it waits with {@code pg_advisory_lock} in PostgreSQL's queue (first come, first
+ * served, no polling), on a virtual thread of its own while the caller waits for that thread:
+ * <ul>
+ *   <li>{@link #acquireInterruptibly()} and {@link #acquire(Duration)} are interruptible in both
+ *       waits. An interrupt during the PostgreSQL wait cancels the statement with PostgreSQL's cancel
+ *       request ({@code Statement.cancel()}, sent on a connection of its own), waits for the statement
+ *       to end, and closes the waiting connection instead of returning it to the pool: no lock is
+ *       held and no queued session is left behind when {@link InterruptedException} is thrown.</li>
+ *   <li>{@link #acquire()} waits through interrupts and keeps the interrupt status. Because the
+ *       wait's socket belongs to another thread, even a virtual thread's interrupt (which closes a
+ *       socket it is blocked on) leaves the wait alone.</li>
+ * </ul>
+ * {@link #acquire(Duration)} bounds the PostgreSQL wait with {@code lock_timeout}.
+ *
+ * <p>Re-entrant for the holding thread, as {@link Mutex}. Meters: {@code spindle.lock.wait},
+ * {@code spindle.lock.held} and {@code spindle.lock.timeouts} tagged {@code lock=name}, as for
+ * in-process locks, the wait covering both queues.
  *
  * <p><b>Threading:</b> safe for concurrent use; handles must be closed by the thread that acquired them.
  */
 public final class PostgresMutex {
+
+    private static final String TRY_LOCK = "SELECT pg_try_advisory_lock(hashtextextended(?, 0))";
+    private static final String LOCK = "SELECT pg_advisory_lock(hashtextextended(?, 0))";
 
     private final String name;
     private final String key;
@@ -67,13 +85,17 @@ public final class PostgresMutex {
     public Held acquire() {
         long start = advisory.startWait();
         Held inProcess = local.acquire();
-        return across(inProcess, start, null);
+        if (depth > 0) {
+            return handle(inProcess, start);
+        }
+        connection = advisory.lockUninterruptibly(TRY_LOCK, LOCK, this::bind, inProcess);
+        return handle(inProcess, start);
     }
 
     /**
-     * As {@link #acquire()}, but interruptible while waiting for the other threads of this instance.
+     * As {@link #acquire()}, but interruptible while waiting, in-process and on PostgreSQL.
      *
-     * @throws InterruptedException if interrupted before or while waiting in-process; the mutex is not held
+     * @throws InterruptedException if interrupted before or while waiting; the mutex is not held
      */
     public Held acquireInterruptibly() throws InterruptedException {
         long start = advisory.startWait();
@@ -85,7 +107,7 @@ public final class PostgresMutex {
      * Waits at most {@code timeout}, in-process and on PostgreSQL together.
      *
      * @throws LockTimeoutException if the mutex was not free within {@code timeout}
-     * @throws InterruptedException if interrupted while waiting in-process; the mutex is not held
+     * @throws InterruptedException if interrupted before or while waiting; the mutex is not held
      */
     public Held acquire(Duration timeout) throws InterruptedException {
         long start = advisory.startWait();
@@ -110,8 +132,7 @@ public final class PostgresMutex {
         if (depth > 0) {
             return Optional.of(handle(inProcess.get(), start));
         }
-        Connection borrowed = advisory.tryLock("SELECT pg_try_advisory_lock(hashtextextended(?, 0))",
-                statement -> statement.setString(1, key), inProcess.get());
+        Connection borrowed = advisory.tryLock(TRY_LOCK, this::bind, inProcess.get());
         if (borrowed == null) {
             return Optional.empty();
         }
@@ -129,14 +150,17 @@ public final class PostgresMutex {
         return "PostgresMutex[" + name + "]";
     }
 
-    /** Takes the advisory lock for the in-process holder, unless this thread holds it already. */
-    private Held across(Held inProcess, long start, Duration timeout) {
+    /** Takes the advisory lock for the in-process holder, unless this thread holds it already; interruptible. */
+    private Held across(Held inProcess, long start, Duration timeout) throws InterruptedException {
         if (depth > 0) {
             return handle(inProcess, start);
         }
-        connection = advisory.lock("SELECT pg_advisory_lock(hashtextextended(?, 0))",
-                statement -> statement.setString(1, key), timeout, inProcess);
+        connection = advisory.lock(TRY_LOCK, LOCK, this::bind, timeout, inProcess, true);
         return handle(inProcess, start);
+    }
+
+    private void bind(PreparedStatement statement) throws SQLException {
+        statement.setString(1, key);
     }
 
     private Held handle(Held inProcess, long start) {

@@ -2,6 +2,7 @@ package dev.spindle.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.spindle.locks.Held;
@@ -18,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -259,5 +261,68 @@ class PostgresKeyedLocksTest {
             assertThat(onA.isHeldByCurrentThread("k")).isTrue();
         }
         assertThat(onA.activeKeys()).isZero();
+    }
+
+    @Test
+    void an_interrupted_wait_for_a_key_on_postgresql_holds_nothing_and_borrows_nothing() throws Exception {
+        PostgresKeyedLocks<String> onA = a.keyedLocks("interrupted", null);
+        PostgresKeyedLocks<String> onB = b.keyedLocks("interrupted", null);
+        Held held = onA.acquire("taken");
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread waiter = Thread.ofVirtual().start(() -> {
+            try {
+                onB.acquireInterruptibly("taken").close();
+                outcome.complete(null);
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+        });
+        try {
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> PostgresTesting.advisoryLocks(onB.namespace(), onB.id("taken"), false) == 1);
+            waiter.interrupt();
+            assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+            assertThat(PostgresTesting.advisoryLocks(onB.namespace(), onB.id("taken"), false)).isZero();
+            assertThat(PostgresTesting.borrowed(b)).isZero();
+            assertThat(onB.activeKeys()).isZero();
+        } finally {
+            held.close();
+        }
+    }
+
+    @Test
+    void an_acquire_all_interrupted_on_its_second_key_releases_the_first() throws Exception {
+        PostgresKeyedLocks<String> onA = a.keyedLocks("all-interrupted", null);
+        PostgresKeyedLocks<String> onB = b.keyedLocks("all-interrupted", null);
+        String first = "k1";
+        String second = "k2";
+        if (Integer.compare(onA.id(first), onA.id(second)) > 0) {
+            first = "k2";
+            second = "k1";
+        }
+        String waitedFor = second;
+        Held held = onA.acquire(waitedFor);
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread waiter = Thread.ofPlatform().start(() -> {
+            try {
+                onB.acquireAll(Duration.ofMinutes(10), List.of("k1", "k2")).close();
+                outcome.complete(null);
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+        });
+        try {
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> PostgresTesting.advisoryLocks(onB.namespace(), onB.id(waitedFor), false) == 1);
+            assertThat(PostgresTesting.advisoryLocks(onB.namespace(), onB.id(first), true)).as("the first key, taken").isEqualTo(1);
+            waiter.interrupt();
+            assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+            assertThat(PostgresTesting.advisoryLocks(onB.namespace(), onB.id(first), true)).isZero();
+            assertThat(PostgresTesting.advisoryLocks(onB.namespace(), onB.id(waitedFor), false)).isZero();
+            assertThat(PostgresTesting.borrowed(b)).isZero();
+            assertThat(onB.activeKeys()).isZero();
+        } finally {
+            held.close();
+        }
     }
 }

@@ -2,26 +2,35 @@ package dev.spindle.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.spindle.locks.Held;
 import dev.spindle.locks.LockTimeoutException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 
 /** Limiters of advisory-lock slots against the real server: two connection pools of four stand for two instances. */
 class PostgresLimiterTest {
@@ -159,5 +168,87 @@ class PostgresLimiterTest {
         try (Held again = onA.acquire(Duration.ofSeconds(30))) {
             assertThat(onA.available()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void a_waiter_on_b_is_woken_by_the_release_on_a_not_by_looking_again() throws Exception {
+        PostgresLimiter onA = a.limiter("wake", 1, null);
+        PostgresLimiter onB = new PostgresLimiter(b, "wake", 1, null, Duration.ofHours(1));
+        Held held = onA.acquire();
+        CountDownLatch acquired = new CountDownLatch(1);
+        Thread waiter = Thread.ofVirtual().start(() -> {
+            try (Held permit = onB.acquire()) {
+                acquired.countDown();
+            }
+        });
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> PostgresTesting.advisoryLocks(onB.namespace(), -1, true) == 1);
+            assertThat(acquired.getCount()).as("B waits while A holds the only slot").isEqualTo(1);
+        } finally {
+            held.close();
+        }
+        assertThat(acquired.await(30, TimeUnit.SECONDS)).as("woken by A's notification, B looks again only hourly").isTrue();
+        waiter.join();
+        assertThat(PostgresTesting.advisoryLocks(onB.namespace(), -1, true)).as("the waiting mark is dropped").isZero();
+        assertThat(onA.available()).isEqualTo(1);
+    }
+
+    @Test
+    void only_a_release_that_someone_waits_for_sends_a_notification() throws Exception {
+        PostgresLimiter onA = a.limiter("quiet", 1, null);
+        PostgresLimiter onB = b.limiter("quiet", 1, null);
+        String payload = Integer.toString(onA.namespace());
+        try (Connection listening = DriverManager.getConnection(PostgresTesting.URL, new Properties());
+             Statement statement = listening.createStatement()) {
+            statement.execute("LISTEN " + Releases.CHANNEL);
+            onA.acquire().close();
+            Held held = onA.acquire();
+            Thread waiter = Thread.ofVirtual().start(() -> onB.acquire().close());
+            await().atMost(Duration.ofSeconds(30)).until(() -> PostgresTesting.advisoryLocks(onB.namespace(), -1, true) == 1);
+            held.close();
+            waiter.join();
+            statement.execute("NOTIFY " + Releases.CHANNEL + ", 'end'");
+            // Notifications arrive in commit order: every release's comes before the 'end' sent after them all.
+            List<String> heard = new ArrayList<>();
+            PGConnection pg = listening.unwrap(PGConnection.class);
+            while (!heard.contains("end")) {
+                PGNotification[] notifications = pg.getNotifications(30_000);
+                assertThat(notifications).as("no notification within 30 s").isNotNull();
+                for (PGNotification notification : notifications) {
+                    if (notification.getParameter().equals(payload) || notification.getParameter().equals("end")) {
+                        heard.add(notification.getParameter());
+                    }
+                }
+            }
+            assertThat(heard).as("the release B waited for; not the one before, nor B's own").containsExactly(payload, "end");
+        }
+    }
+
+    @Test
+    void an_interrupted_waiter_drops_its_mark_and_returns_its_connection() throws Exception {
+        PostgresLimiter onA = a.limiter("interrupted", 1, null);
+        PostgresLimiter onB = b.limiter("interrupted", 1, null);
+        Held held = onA.acquire();
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread waiter = Thread.ofVirtual().start(() -> {
+            try {
+                onB.acquire(Duration.ofMinutes(10)).close();
+                outcome.complete(null);
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+        });
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> PostgresTesting.advisoryLocks(onB.namespace(), -1, true) == 1);
+            waiter.interrupt();
+            assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+            assertThat(PostgresTesting.advisoryLocks(onB.namespace(), -1, true)).isZero();
+            assertThat(PostgresTesting.borrowed(b)).isZero();
+        } finally {
+            held.close();
+        }
+        Held free = onB.tryAcquire().orElseThrow();
+        free.close();
+        assertThat(onB.available()).isEqualTo(1);
     }
 }

@@ -2,7 +2,9 @@ package dev.spindle.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.spindle.locks.Held;
 import dev.spindle.locks.LockTimeoutException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -14,13 +16,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Advisory-lock mutexes against the real server: two connections pools stand for two instances. */
 class PostgresMutexTest {
@@ -138,5 +144,76 @@ class PostgresMutexTest {
             other.submit(taken::close).get();
             held.close();
         }
+    }
+
+    @ParameterizedTest(name = "{0} thread, {1}")
+    @CsvSource({"platform, acquireInterruptibly", "virtual, acquireInterruptibly", "platform, acquire(10 min)",
+            "virtual, acquire(10 min)"})
+    void an_interrupted_wait_on_postgresql_throws_and_leaves_no_lock_no_queued_session_and_no_borrowed_connection(
+            String thread, String method) throws Exception {
+        String name = "interrupted-" + thread + "-" + method.length();
+        PostgresMutex onA = a.mutex(name, null);
+        PostgresMutex onB = b.mutex(name, null);
+        Held held = onA.acquire();
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread waiter = (thread.equals("virtual") ? Thread.ofVirtual() : Thread.ofPlatform()).start(() -> {
+            try {
+                Held never = method.equals("acquireInterruptibly") ? onB.acquireInterruptibly() : onB.acquire(Duration.ofMinutes(10));
+                never.close();
+                outcome.complete(null);
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+        });
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> PostgresTesting.mutexLocks(name, false) == 1);
+            assertThat(PostgresTesting.borrowed(b)).isEqualTo(1);
+
+            waiter.interrupt();
+            assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+            assertThat(PostgresTesting.mutexLocks(name, false)).as("no session is left in PostgreSQL's queue").isZero();
+            assertThat(PostgresTesting.mutexLocks(name, true)).as("A's lock only").isEqualTo(1);
+            assertThat(PostgresTesting.borrowed(b)).as("the waiting connection is not borrowed any more").isZero();
+            assertThat(((HikariDataSource) b.dataSource()).getHikariPoolMXBean().getTotalConnections()).isLessThanOrEqualTo(4);
+        } finally {
+            held.close();
+        }
+        try (ExecutorService other = Executors.newSingleThreadExecutor()) {
+            Optional<Held> free = other.submit(onB::tryAcquire).get();
+            assertThat(free).as("the interrupted waiter holds nothing, in-process or on PostgreSQL").isPresent();
+            other.submit(() -> free.get().close()).get();
+        }
+        assertThat(PostgresTesting.mutexLocks(name, true)).isZero();
+    }
+
+    @Test
+    void acquire_waits_through_a_virtual_threads_interrupt_and_keeps_its_status() throws Exception {
+        PostgresMutex onA = a.mutex("stubborn", null);
+        PostgresMutex onB = b.mutex("stubborn", null);
+        Held held = onA.acquire();
+        CompletableFuture<Boolean> interruptedWhenAcquired = new CompletableFuture<>();
+        Thread waiter = Thread.ofVirtual().start(() -> {
+            try {
+                Held mine = onB.acquire();
+                boolean interrupted = Thread.interrupted();
+                mine.close();
+                interruptedWhenAcquired.complete(interrupted);
+            } catch (Throwable e) {
+                interruptedWhenAcquired.completeExceptionally(e);
+            }
+        });
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> PostgresTesting.mutexLocks("stubborn", false) == 1);
+            waiter.interrupt();
+            // The waiter takes the interrupt (its status clears) and goes on waiting: a virtual thread's
+            // interrupt closes a socket it reads, so the wait's socket must not be the waiter's.
+            await().atMost(Duration.ofSeconds(30)).until(() -> !waiter.isInterrupted());
+            assertThat(interruptedWhenAcquired).isNotDone();
+            assertThat(PostgresTesting.mutexLocks("stubborn", false)).as("still queued on PostgreSQL").isEqualTo(1);
+        } finally {
+            held.close();
+        }
+        assertThat(interruptedWhenAcquired.get(30, TimeUnit.SECONDS)).as("the interrupt status is kept").isTrue();
+        assertThat(PostgresTesting.mutexLocks("stubborn", true)).isZero();
     }
 }

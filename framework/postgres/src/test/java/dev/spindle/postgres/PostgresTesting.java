@@ -1,7 +1,10 @@
 package dev.spindle.postgres;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
@@ -45,6 +48,56 @@ public final class PostgresTesting implements AutoCloseable {
     /** An instance's connection to the test schema. */
     public Postgres connect(int poolSize) {
         return Postgres.connect(URL, schema, poolSize);
+    }
+
+    /** The test schema's name, for another JVM to {@link #join}. */
+    public String schema() {
+        return schema;
+    }
+
+    /** An instance's connection to a test schema that another JVM made {@linkplain #fresh fresh} and will drop. */
+    public static Postgres join(String schema, int poolSize) {
+        return Postgres.connect(URL, schema, poolSize);
+    }
+
+    /** How many sessions hold ({@code granted}) or wait for the advisory lock of mutex {@code name}. */
+    static int mutexLocks(String name, boolean granted) {
+        return count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted = ? AND objsubid = 1 "
+                + "AND (classid::bigint << 32 | objid::bigint) = hashtextextended('spindle.mutex:' || ?, 0) "
+                + "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())", granted, name);
+    }
+
+    /**
+     * How many sessions hold ({@code granted}) or wait for the two-int advisory lock
+     * {@code (namespace, id)}: a key of keyed locks, a limiter's slot, or with {@code id} -1 a
+     * limiter's waiting mark.
+     */
+    static int advisoryLocks(int namespace, int id, boolean granted) {
+        return count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted = ? AND objsubid = 2 "
+                + "AND classid::bigint = ? AND objid::bigint = ? "
+                + "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+                granted, Integer.toUnsignedLong(namespace), Integer.toUnsignedLong(id));
+    }
+
+    /** Connections of {@code db}'s pool borrowed now. */
+    static int borrowed(Postgres db) {
+        return ((HikariDataSource) db.dataSource()).getHikariPoolMXBean().getActiveConnections();
+    }
+
+    /** Asked on a connection of its own, so that counting borrows none of the pools'. */
+    private static int count(String sql, Object... parameters) {
+        try (Connection connection = DriverManager.getConnection(URL, new Properties());
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override
