@@ -123,7 +123,8 @@ final class AdvisoryLocks {
             throws InterruptedException {
         Connection borrowed = borrow(inProcess);
         try {
-            if (!tried(borrowed, trySql, binding)) {
+            boolean free = interruptible ? tried(borrowed, trySql, binding) : uninterrupted(() -> tried(borrowed, trySql, binding));
+            if (!free) {
                 await(borrowed, sql, binding, timeout, interruptible);
             }
             return borrowed;
@@ -245,7 +246,7 @@ final class AdvisoryLocks {
     Connection tryLock(String sql, Binding binding, Held inProcess) {
         Connection borrowed = borrow(inProcess);
         try {
-            if (tried(borrowed, sql, binding)) {
+            if (uninterrupted(() -> tried(borrowed, sql, binding))) {
                 return borrowed;
             }
         } catch (SQLException e) {
@@ -270,13 +271,40 @@ final class AdvisoryLocks {
 
     /** Releases the session lock {@code (namespace, id)} and returns the connection, or evicts it if the unlock failed. */
     void unlock(Connection holding, int namespace, int id) {
-        try (PreparedStatement statement = holding.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
-            statement.setInt(1, namespace);
-            statement.setInt(2, id);
-            statement.execute();
+        try {
+            uninterrupted(() -> {
+                try (PreparedStatement statement = holding.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
+                    statement.setInt(1, namespace);
+                    statement.setInt(2, id);
+                    return statement.execute();
+                }
+            });
             giveBack(holding, false);
         } catch (SQLException e) {
             giveBack(holding, true);
+        }
+    }
+
+    /** A JDBC call. */
+    interface SqlCall<T> {
+        T call() throws SQLException;
+    }
+
+    /**
+     * Runs {@code call} with this thread's interrupt status cleared, and sets it again after: a call
+     * that must not be interrupted (an uninterruptible acquisition, a try, a release). On a virtual
+     * thread whose interrupt status is set, blocking socket I/O closes the socket, so the JDBC call
+     * would fail and its connection, holding or about to hold a lock, would be lost. An interrupt that
+     * arrives during the call still closes it; the caller then sees the failure as any other.
+     */
+    static <T> T uninterrupted(SqlCall<T> call) throws SQLException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return call.call();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

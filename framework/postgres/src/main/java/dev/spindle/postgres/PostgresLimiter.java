@@ -167,7 +167,7 @@ public final class PostgresLimiter {
         Connection borrowed = advisory.borrow(inProcess.get());
         int slot;
         try {
-            slot = search(borrowed);
+            slot = search(borrowed, false);
         } catch (SQLException e) {
             advisory.giveBack(borrowed, true);
             inProcess.get().close();
@@ -233,14 +233,14 @@ public final class PostgresLimiter {
         boolean marked = false;
         boolean taken = false;
         try {
-            int slot = search(borrowed);
+            int slot = search(borrowed, interruptible);
             if (slot < 0) {
                 releases.listen(timeout == null ? recheck : Math.min(recheck, deadline - System.nanoTime()), interruptible);
-                execute(borrowed, MARK);
+                execute(borrowed, MARK, interruptible);
                 marked = true;
                 while (true) {
                     long seen = released.generation();
-                    slot = search(borrowed);
+                    slot = search(borrowed, interruptible);
                     if (slot >= 0) {
                         break;
                     }
@@ -256,7 +256,7 @@ public final class PostgresLimiter {
                     released.await(seen, wait, interruptible);
                 }
                 marked = false;
-                execute(borrowed, UNMARK);
+                execute(borrowed, UNMARK, interruptible);
             }
             taken = true;
             return new Permit(borrowed, slot, inProcess, advisory.acquired(start));
@@ -279,7 +279,15 @@ public final class PostgresLimiter {
         }
     }
 
-    /** One look over the slots from a random one, in one statement: the slot now held, or -1 if every one is taken. */
+    /**
+     * One look over the slots from a random one, in one statement: the slot now held, or -1 if every
+     * one is taken. Unless {@code interruptible}, with the interrupt status set aside for the call
+     * ({@link AdvisoryLocks#uninterrupted}).
+     */
+    private int search(Connection borrowed, boolean interruptible) throws SQLException {
+        return interruptible ? search(borrowed) : AdvisoryLocks.uninterrupted(() -> search(borrowed));
+    }
+
     private int search(Connection borrowed) throws SQLException {
         try (PreparedStatement statement = borrowed.prepareStatement(SEARCH)) {
             statement.setInt(1, ThreadLocalRandom.current().nextInt(permits));
@@ -292,10 +300,17 @@ public final class PostgresLimiter {
         }
     }
 
-    private void execute(Connection borrowed, String sql) throws SQLException {
-        try (PreparedStatement statement = borrowed.prepareStatement(sql)) {
-            statement.setInt(1, namespace);
-            statement.execute();
+    private void execute(Connection borrowed, String sql, boolean interruptible) throws SQLException {
+        AdvisoryLocks.SqlCall<Boolean> call = () -> {
+            try (PreparedStatement statement = borrowed.prepareStatement(sql)) {
+                statement.setInt(1, namespace);
+                return statement.execute();
+            }
+        };
+        if (interruptible) {
+            call.call();
+        } else {
+            AdvisoryLocks.uninterrupted(call);
         }
     }
 
@@ -303,7 +318,7 @@ public final class PostgresLimiter {
     private void leave(Connection borrowed, boolean marked) {
         if (marked) {
             try {
-                execute(borrowed, UNMARK);
+                execute(borrowed, UNMARK, false);
             } catch (SQLException e) {
                 advisory.giveBack(borrowed, true);
                 return;
@@ -314,12 +329,16 @@ public final class PostgresLimiter {
 
     /** Unlocks {@code slot}, notifying the waiters if any marked, and returns the connection (evicted if that failed). */
     private void release(Connection holding, int slot) {
-        try (PreparedStatement statement = holding.prepareStatement(RELEASE)) {
-            statement.setInt(1, namespace);
-            statement.setInt(2, slot);
-            statement.setInt(3, namespace);
-            statement.setString(4, Integer.toString(namespace));
-            statement.execute();
+        try {
+            AdvisoryLocks.uninterrupted(() -> {
+                try (PreparedStatement statement = holding.prepareStatement(RELEASE)) {
+                    statement.setInt(1, namespace);
+                    statement.setInt(2, slot);
+                    statement.setInt(3, namespace);
+                    statement.setString(4, Integer.toString(namespace));
+                    return statement.execute();
+                }
+            });
             advisory.giveBack(holding, false);
         } catch (SQLException e) {
             advisory.giveBack(holding, true);

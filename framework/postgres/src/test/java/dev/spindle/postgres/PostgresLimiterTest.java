@@ -251,4 +251,34 @@ class PostgresLimiterTest {
         free.close();
         assertThat(onB.available()).isEqualTo(1);
     }
+
+    @Test
+    void a_virtual_thread_with_its_interrupt_status_set_waits_for_a_slot_and_releases_it_keeping_the_status()
+            throws Exception {
+        PostgresLimiter onA = a.limiter("interrupt-status", 1, null);
+        PostgresLimiter onB = b.limiter("interrupt-status", 1, null);
+        Held held = onA.acquire();
+        CompletableFuture<List<Boolean>> statuses = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                Thread.currentThread().interrupt();
+                Held mine = onB.acquire();
+                boolean afterAcquire = Thread.currentThread().isInterrupted();
+                mine.close();
+                statuses.complete(List.of(afterAcquire, Thread.interrupted()));
+            } catch (Throwable e) {
+                statuses.completeExceptionally(e);
+            }
+        });
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> PostgresTesting.advisoryLocks(onB.namespace(), -1, true) == 1);
+            assertThat(statuses).as("waiting on A's slot, not failed by its interrupt status").isNotDone();
+        } finally {
+            held.close();
+        }
+        assertThat(statuses.get(30, TimeUnit.SECONDS)).as("the status is kept through each call").containsExactly(true, true);
+        assertThat(PostgresTesting.borrowed(b)).as("no connection lost or kept").isZero();
+        Held free = onA.tryAcquire().orElseThrow();
+        free.close();
+    }
 }

@@ -216,4 +216,31 @@ class PostgresMutexTest {
         assertThat(interruptedWhenAcquired.get(30, TimeUnit.SECONDS)).as("the interrupt status is kept").isTrue();
         assertThat(PostgresTesting.mutexLocks("stubborn", true)).isZero();
     }
+
+    @Test
+    void a_virtual_thread_with_its_interrupt_status_set_acquires_tries_and_releases_keeping_the_status()
+            throws Exception {
+        PostgresMutex onA = a.mutex("interrupt-status", null);
+        PostgresMutex onB = b.mutex("interrupt-status", null);
+        CompletableFuture<List<Boolean>> statuses = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                Thread.currentThread().interrupt();
+                Held held = onA.acquire();
+                boolean afterAcquire = Thread.currentThread().isInterrupted();
+                held.close();
+                boolean afterRelease = Thread.currentThread().isInterrupted();
+                Held tried = onA.tryAcquire().orElseThrow();
+                tried.close();
+                statuses.complete(List.of(afterAcquire, afterRelease, Thread.interrupted()));
+            } catch (Throwable e) {
+                statuses.completeExceptionally(e);
+            }
+        });
+        assertThat(statuses.get(30, TimeUnit.SECONDS)).as("the status is kept through each call").containsExactly(true, true, true);
+        assertThat(PostgresTesting.borrowed(a)).as("no connection lost or kept").isZero();
+        try (Held other = onB.tryAcquire().orElseThrow()) {
+            assertThat(other).as("released on PostgreSQL, not by a closed session").isNotNull();
+        }
+    }
 }
