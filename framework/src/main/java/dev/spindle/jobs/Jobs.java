@@ -53,8 +53,8 @@ import java.util.function.Consumer;
  * once; running jobs get {@link JobSettings#drainTimeout} to finish, then are interrupted and end
  * {@code CANCELLED}. Long polls and event streams still open (of jobs used without an app) are
  * answered as above. Webhook retries still pending are dropped (their attempts so far stay recorded);
- * with a shared store they stay in the store instead, for any instance to make, and attempts in flight
- * are given back to it.
+ * with a shared store they stay in the store instead, for any instance to make, and attempts still
+ * waiting for their answer are given back to it.
  *
  * <p><b>Threading:</b> all methods are safe to call from any thread. Work runs on the jobs executor
  * (see {@link JobSettings#threading}), on threads named {@code spindle-<mode>-jobs-<n>} (virtual

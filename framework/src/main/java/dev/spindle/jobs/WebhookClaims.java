@@ -72,11 +72,17 @@ final class WebhookClaims {
         claimer.interrupt();
     }
 
-    /** Gives back the claims whose attempt has not been recorded, once the webhook client is closed. */
+    /**
+     * Gives back the claims whose attempt has no outcome yet, once the webhook client is closed. An
+     * attempt that got its answer first keeps its claim and records it, so a delivery the receiver
+     * took is not given back to be sent again.
+     */
     void release() {
-        for (JobStore.WebhookClaim claim : inFlight.values()) {
-            release(claim);
-        }
+        inFlight.forEach((id, claim) -> {
+            if (inFlight.remove(id, claim)) {
+                release(claim);
+            }
+        });
     }
 
     private void claimLoop() {
@@ -132,6 +138,11 @@ final class WebhookClaims {
                 release(claim);   // cut short by this instance stopping: the receiver is not to blame
                 return;
             }
+            if (!inFlight.remove(claim.deliveryId(), claim)) {
+                log.debug("Webhook {} of job {}: given back by the stop before its answer came; another instance repeats it",
+                        claim.deliveryId(), job.id());
+                return;
+            }
             Duration retryIn = outcome.retried() ? retryIn(attempt, outcome) : null;
             Delivery delivery = webhooks.recorded(attempt, outcome);
             if (!store.webhookAttempted(claim, delivery, retryIn)) {
@@ -145,7 +156,7 @@ final class WebhookClaims {
         } catch (RuntimeException e) {
             log.warn("Recording webhook {} failed; it is attempted again once its claim lapses", claim.deliveryId(), e);
         } finally {
-            inFlight.remove(claim.deliveryId());
+            inFlight.remove(claim.deliveryId(), claim);
             wake.release();
         }
     }
