@@ -73,7 +73,7 @@ final class AdvisoryLocks {
 
     Connection borrow() {
         try {
-            return db.connection();
+            return uninterrupted(db::connection);
         } catch (SQLException e) {
             throw failed(e);
         }
@@ -292,7 +292,8 @@ final class AdvisoryLocks {
 
     /**
      * Runs {@code call} with this thread's interrupt status cleared, and sets it again after: a call
-     * that must not be interrupted (an uninterruptible acquisition, a try, a release). On a virtual
+     * that must not be interrupted (an uninterruptible acquisition, a try, a release, borrowing a
+     * connection, which the pool may check with a round trip, and returning one). On a virtual
      * thread whose interrupt status is set, blocking socket I/O closes the socket, so the JDBC call
      * would fail and its connection, holding or about to hold a lock, would be lost. An interrupt that
      * arrives during the call still closes it; the caller then sees the failure as any other.
@@ -313,7 +314,10 @@ final class AdvisoryLocks {
             if (evict) {
                 db.evict(borrowed);
             } else {
-                borrowed.close();
+                uninterrupted(() -> {
+                    borrowed.close();
+                    return null;
+                });
             }
         } catch (SQLException e) {
             db.evict(borrowed);

@@ -191,9 +191,13 @@ public final class PostgresMutex {
     private void unlock() {
         Connection holding = connection;
         connection = null;
-        try (PreparedStatement statement = holding.prepareStatement("SELECT pg_advisory_unlock(hashtextextended(?, 0))")) {
-            statement.setString(1, key);
-            statement.execute();
+        try {
+            AdvisoryLocks.uninterrupted(() -> {
+                try (PreparedStatement statement = holding.prepareStatement("SELECT pg_advisory_unlock(hashtextextended(?, 0))")) {
+                    statement.setString(1, key);
+                    return statement.execute();
+                }
+            });
             advisory.giveBack(holding, false);
         } catch (SQLException e) {
             advisory.giveBack(holding, true);
