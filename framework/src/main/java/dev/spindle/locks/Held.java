@@ -1,5 +1,7 @@
 package dev.spindle.locks;
 
+import java.util.List;
+
 /**
  * Proof that the caller holds a lock, a read or write side, or a {@link Limiter} permit; closing it
  * releases what it holds. Every acquisition in this package returns one, so that
@@ -21,4 +23,13 @@ public interface Held extends AutoCloseable {
     /** Releases what this handle holds; does nothing if it was already released. */
     @Override
     void close();
+
+    /**
+     * One handle for {@code handles}, taken in that order: closing it closes each, in reverse order,
+     * once. How {@code KeyedLocks.acquireAll} and its PostgreSQL twin hand back the locks of several
+     * keys, and how an app may hold, say, a {@link Mutex} and a {@link Limiter} permit together.
+     */
+    static Held all(List<? extends Held> handles) {
+        return new AllHeld(List.copyOf(handles));
+    }
 }

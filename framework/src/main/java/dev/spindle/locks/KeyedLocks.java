@@ -180,10 +180,10 @@ public final class KeyedLocks<K> {
                 taken.add(acquire(key));
             }
         } catch (RuntimeException | Error e) {
-            releaseAll(taken);
+            Held.all(taken).close();
             throw e;
         }
-        return new AllHandle(taken);
+        return Held.all(taken);
     }
 
     /**
@@ -208,10 +208,10 @@ public final class KeyedLocks<K> {
             throw new LockTimeoutException(name, timeout);
         } finally {
             if (!complete) {
-                releaseAll(taken);
+                Held.all(taken).close();
             }
         }
-        return new AllHandle(taken);
+        return Held.all(taken);
     }
 
     /** Whether the calling thread holds {@code key}'s lock. */
@@ -278,12 +278,6 @@ public final class KeyedLocks<K> {
         return distinct;
     }
 
-    private static void releaseAll(List<Held> taken) {
-        for (int i = taken.size() - 1; i >= 0; i--) {
-            taken.get(i).close();
-        }
-    }
-
     /** A key's lock and the number of threads holding or awaiting it; {@code users} changes only inside the map's atomic updates. */
     private static final class Entry {
         final ReentrantLock lock;
@@ -307,23 +301,6 @@ public final class KeyedLocks<K> {
         @Override
         void afterRelease() {
             release(key, entry);
-        }
-    }
-
-    private static final class AllHandle implements Held {
-        private final List<Held> taken;
-        private boolean released;
-
-        AllHandle(List<Held> taken) {
-            this.taken = taken;
-        }
-
-        @Override
-        public void close() {
-            if (!released) {
-                releaseAll(taken);
-                released = true;
-            }
         }
     }
 

@@ -155,10 +155,10 @@ public final class PostgresKeyedLocks<K> {
                 taken.add(acrossUninterruptibly(id, local.acquire(id), start));
             }
         } catch (RuntimeException | Error e) {
-            releaseAll(taken);
+            Held.all(taken).close();
             throw e;
         }
-        return new AllHandle(taken);
+        return Held.all(taken);
     }
 
     /**
@@ -169,7 +169,7 @@ public final class PostgresKeyedLocks<K> {
      * @throws InterruptedException if interrupted before or while waiting; nothing is held
      */
     public Held acquireAll(Duration timeout, Collection<? extends K> keys) throws InterruptedException {
-        long deadline = System.nanoTime() + nanos(timeout);
+        long deadline = System.nanoTime() + AdvisoryLocks.nanos(timeout);
         List<Held> taken = new ArrayList<>();
         boolean complete = false;
         try {
@@ -181,10 +181,10 @@ public final class PostgresKeyedLocks<K> {
             throw new LockTimeoutException(name, timeout);
         } finally {
             if (!complete) {
-                releaseAll(taken);
+                Held.all(taken).close();
             }
         }
-        return new AllHandle(taken);
+        return Held.all(taken);
     }
 
     /** Whether the calling thread holds {@code key}'s lock (or that of a key sharing its id). */
@@ -294,24 +294,6 @@ public final class PostgresKeyedLocks<K> {
         return ids;
     }
 
-    private static long nanos(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative()) {
-            return 0L;
-        }
-        try {
-            return timeout.toNanos();
-        } catch (ArithmeticException tooLong) {
-            return Long.MAX_VALUE;
-        }
-    }
-
-    private static void releaseAll(List<Held> taken) {
-        for (int i = taken.size() - 1; i >= 0; i--) {
-            taken.get(i).close();
-        }
-    }
-
     /** The connection holding one id's advisory lock and the holding thread's handles on it. */
     private static final class Session {
         final Connection connection;
@@ -319,23 +301,6 @@ public final class PostgresKeyedLocks<K> {
 
         Session(Connection connection) {
             this.connection = connection;
-        }
-    }
-
-    private static final class AllHandle implements Held {
-        private final List<Held> taken;
-        private boolean released;
-
-        AllHandle(List<Held> taken) {
-            this.taken = taken;
-        }
-
-        @Override
-        public void close() {
-            if (!released) {
-                releaseAll(taken);
-                released = true;
-            }
         }
     }
 }

@@ -228,7 +228,7 @@ public final class PostgresLimiter {
      * the class comment); on failure gives the in-process permit back.
      */
     private Held slot(Held inProcess, long start, Duration timeout, boolean interruptible) throws InterruptedException {
-        long deadline = timeout == null ? 0L : start + nanos(timeout);
+        long deadline = timeout == null ? 0L : start + AdvisoryLocks.nanos(timeout);
         Connection borrowed = advisory.borrow(inProcess);
         boolean marked = false;
         boolean taken = false;
@@ -342,17 +342,6 @@ public final class PostgresLimiter {
             advisory.giveBack(holding, false);
         } catch (SQLException e) {
             advisory.giveBack(holding, true);
-        }
-    }
-
-    private static long nanos(Duration timeout) {
-        if (timeout.isNegative()) {
-            return 0L;
-        }
-        try {
-            return timeout.toNanos();
-        } catch (ArithmeticException tooLong) {
-            return Long.MAX_VALUE;
         }
     }
 
