@@ -35,6 +35,7 @@ import java.util.function.Function;
 public final class PostgresBenchmark {
 
     private static final Map<String, CountDownLatch> HELD = new ConcurrentHashMap<>();
+    private static final Map<String, CountDownLatch> STARTED = new ConcurrentHashMap<>();
     private static final int WARM_UP = 10;
 
     record Hold(String key) {
@@ -62,6 +63,7 @@ public final class PostgresBenchmark {
     private static Instance instance(PostgresTesting database, String name, boolean claims) {
         return Instances.start(name, database.connect(10), true, Function.identity(), settings -> settings
                 .claim(claims).kind("hold", Hold.class, (job, hold) -> {
+                    STARTED.get(hold.key()).countDown();
                     HELD.get(hold.key()).await();
                     return Map.of("ranOn", name);
                 }));
@@ -101,10 +103,10 @@ public final class PostgresBenchmark {
                 String key = "poll-" + i;
                 CountDownLatch release = new CountDownLatch(1);
                 HELD.put(key, release);
+                CountDownLatch started = new CountDownLatch(1);
+                STARTED.put(key, started);
                 String id = a.jobs().enqueue("hold", new Hold(key), null, null).id();
-                while (a.jobs().find(id).orElseThrow().state() != JobState.RUNNING) {
-                    Thread.sleep(1);
-                }
+                started.await();
                 CompletableFuture<HttpResponse<String>> poll = Instances.HTTP.sendAsync(
                         Instances.request(b, "/jobs/" + id + "?wait=60s").build(), HttpResponse.BodyHandlers.ofString());
                 while (b.jobs().waiting() == 0) {
@@ -115,6 +117,7 @@ public final class PostgresBenchmark {
                 poll.join();
                 micros[i] = (System.nanoTime() - released) / 1_000;
                 HELD.remove(key);
+                STARTED.remove(key);
             }
             Arrays.sort(micros);
             System.out.printf("long poll on B after the job ends on A (%d polls): p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
